@@ -285,13 +285,13 @@ class LoginRequest(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True
         wallet_address (wire ``walletAddress``).
         signature.
         app_source (wire ``appSource``).
-        remember_me (wire ``rememberMe``).
+        remember_me (wire ``rememberMe``): always sent (the SDKs send false explicitly)
     """
 
     wallet_address: str = msgspec.field(name="walletAddress")
     signature: str
     app_source: str | None = msgspec.field(default=None, name="appSource")
-    remember_me: bool = msgspec.field(default=False, name="rememberMe")
+    remember_me: bool = msgspec.field(name="rememberMe")
 
 
 class LoginData(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
@@ -321,7 +321,7 @@ class SignupRequest(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=Tru
         app_source (wire ``appSource``).
         referral_code (wire ``referralCode``).
         signature.
-        remember_me (wire ``rememberMe``).
+        remember_me (wire ``rememberMe``): always sent (the SDKs send false explicitly)
     """
 
     appid: str
@@ -333,7 +333,7 @@ class SignupRequest(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=Tru
     app_source: str | None = msgspec.field(default=None, name="appSource")
     referral_code: str | None = msgspec.field(default=None, name="referralCode")
     signature: str
-    remember_me: bool = msgspec.field(default=False, name="rememberMe")
+    remember_me: bool = msgspec.field(name="rememberMe")
 
 
 class TokenPair(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
@@ -500,12 +500,12 @@ class RewardClaimRequest(msgspec.Struct, frozen=True, kw_only=True, omit_default
 
     Attributes:
         claims.
-        provider.
+        provider: base (SDK default) | etherlink; always sent
         turnstile_token (wire ``turnstileToken``).
     """
 
     claims: tuple[str, ...]
-    provider: str = "base"
+    provider: str
     turnstile_token: str | None = msgspec.field(default=None, name="turnstileToken")
 
 
@@ -527,12 +527,12 @@ class TokenMoveRequest(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=
     Attributes:
         wallet_address (wire ``walletAddress``).
         amount.
-        provider.
+        provider: base (SDK default) | etherlink; always sent
     """
 
     wallet_address: str = msgspec.field(name="walletAddress")
     amount: str
-    provider: str = "base"
+    provider: str
 
 
 class WithdrawRequest(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
@@ -541,13 +541,13 @@ class WithdrawRequest(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=T
     Attributes:
         wallet_address (wire ``walletAddress``).
         amount.
-        provider.
+        provider: base (SDK default) | etherlink; always sent
         signature.
     """
 
     wallet_address: str = msgspec.field(name="walletAddress")
     amount: str
-    provider: str = "base"
+    provider: str
     signature: str
 
 
@@ -557,12 +557,12 @@ class ApprovePermitRequest(msgspec.Struct, frozen=True, kw_only=True, omit_defau
     Attributes:
         wallet_address (wire ``walletAddress``).
         spender.
-        provider.
+        provider: base (SDK default) | etherlink; always sent
     """
 
     wallet_address: str = msgspec.field(name="walletAddress")
     spender: str
-    provider: str = "base"
+    provider: str
 
 
 class ApproveRequest(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
@@ -571,14 +571,14 @@ class ApproveRequest(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=Tr
     Attributes:
         wallet_address (wire ``walletAddress``).
         spender.
-        provider.
+        provider: base (SDK default) | etherlink; always sent
         deadline.
         approve_signature (wire ``approveSignature``).
     """
 
     wallet_address: str = msgspec.field(name="walletAddress")
     spender: str
-    provider: str = "base"
+    provider: str
     deadline: Any
     approve_signature: str = msgspec.field(name="approveSignature")
 
@@ -646,7 +646,8 @@ class StripeSubscribeRequest(msgspec.Struct, frozen=True, kw_only=True, omit_def
     Attributes:
         plan_id (wire ``planId``).
         term.
-        redirect_type (wire ``redirectType``).
+        redirect_type (wire ``redirectType``): web (SDK default) | app | dashboard | photobooth
+            | chat; always sent
         app_source (wire ``appSource``).
         start_trial (wire ``startTrial``).
         device_id (wire ``deviceId``).
@@ -654,7 +655,7 @@ class StripeSubscribeRequest(msgspec.Struct, frozen=True, kw_only=True, omit_def
 
     plan_id: str = msgspec.field(name="planId")
     term: str
-    redirect_type: str = msgspec.field(default="web", name="redirectType")
+    redirect_type: str = msgspec.field(name="redirectType")
     app_source: str | None = msgspec.field(default=None, name="appSource")
     start_trial: bool | None = msgspec.field(default=None, name="startTrial")
     device_id: str | None = msgspec.field(default=None, name="deviceId")
@@ -1462,7 +1463,7 @@ class StrictLoginRequest(
     wallet_address: str = msgspec.field(name="walletAddress")
     signature: str
     app_source: str | None = msgspec.field(default=None, name="appSource")
-    remember_me: bool = msgspec.field(default=False, name="rememberMe")
+    remember_me: bool = msgspec.field(name="rememberMe")
 
 
 class StrictLoginData(
@@ -1495,7 +1496,7 @@ class StrictSignupRequest(
     app_source: str | None = msgspec.field(default=None, name="appSource")
     referral_code: str | None = msgspec.field(default=None, name="referralCode")
     signature: str
-    remember_me: bool = msgspec.field(default=False, name="rememberMe")
+    remember_me: bool = msgspec.field(name="rememberMe")
 
 
 class StrictTokenPair(
@@ -1651,7 +1652,7 @@ class StrictRewardClaimRequest(
     """
 
     claims: tuple[str, ...]
-    provider: str = "base"
+    provider: str
     turnstile_token: str | None = msgspec.field(default=None, name="turnstileToken")
 
 
@@ -1677,7 +1678,7 @@ class StrictTokenMoveRequest(
 
     wallet_address: str = msgspec.field(name="walletAddress")
     amount: str
-    provider: str = "base"
+    provider: str
 
 
 class StrictWithdrawRequest(
@@ -1690,7 +1691,7 @@ class StrictWithdrawRequest(
 
     wallet_address: str = msgspec.field(name="walletAddress")
     amount: str
-    provider: str = "base"
+    provider: str
     signature: str
 
 
@@ -1704,7 +1705,7 @@ class StrictApprovePermitRequest(
 
     wallet_address: str = msgspec.field(name="walletAddress")
     spender: str
-    provider: str = "base"
+    provider: str
 
 
 class StrictApproveRequest(
@@ -1717,7 +1718,7 @@ class StrictApproveRequest(
 
     wallet_address: str = msgspec.field(name="walletAddress")
     spender: str
-    provider: str = "base"
+    provider: str
     deadline: Any
     approve_signature: str = msgspec.field(name="approveSignature")
 
@@ -1798,7 +1799,7 @@ class StrictStripeSubscribeRequest(
 
     plan_id: str = msgspec.field(name="planId")
     term: str
-    redirect_type: str = msgspec.field(default="web", name="redirectType")
+    redirect_type: str = msgspec.field(name="redirectType")
     app_source: str | None = msgspec.field(default=None, name="appSource")
     start_trial: bool | None = msgspec.field(default=None, name="startTrial")
     device_id: str | None = msgspec.field(default=None, name="deviceId")
