@@ -1,0 +1,76 @@
+"""Build the ``jobRequest`` socket message for image, video and audio projects.
+
+Sans-IO counterpart of the official SDK's ``projects.create()`` request
+building (wire reference 01 §4.2-§4.7): typed parameters in, the exact
+payload (key order, JavaScript number semantics) out. What the SDK fetches —
+model tiers, client defaults — is an input; uploads are the caller's job.
+
+Example::
+
+    options = model_options_for("flux1-schnell-fp8", models, tiers)
+    params = ImageProjectParams(model_id="flux1-schnell-fp8", positive_prompt="a cat",
+                                number_of_media=1, steps=4, guidance=1)
+    payload = build_job_request(params, project_id=project_id, model_options=options)
+    text = js_json_dumps(payload)   # what to send as the jobRequest data
+"""
+
+from ._attribution import attribution_wire_fields, resolve_workload_attribution
+from ._build import build_job_request
+from ._families import (
+    calculate_video_frames,
+    max_context_images,
+    video_asset_requirements,
+    video_workflow_type,
+)
+from ._media import sniff_content_type
+from ._numbers import js_json_dumps, js_number_str, js_round, js_value
+from ._options import Choice, ModelOptions, model_options_for, model_options_from_tier
+from ._params import (
+    AudioProjectParams,
+    ControlNetParams,
+    ImageProjectParams,
+    Media,
+    MediaInput,
+    ProjectParams,
+    Sam2Point,
+    Sam3Box,
+    Sam3Point,
+    Sam3Prompt,
+    VideoControlNetParams,
+    VideoProjectParams,
+    WorkloadAttributionInput,
+    WorldGenerationReceipt,
+)
+
+__all__ = [
+    "AudioProjectParams",
+    "Choice",
+    "ControlNetParams",
+    "ImageProjectParams",
+    "Media",
+    "MediaInput",
+    "ModelOptions",
+    "ProjectParams",
+    "Sam2Point",
+    "Sam3Box",
+    "Sam3Point",
+    "Sam3Prompt",
+    "VideoControlNetParams",
+    "VideoProjectParams",
+    "WorkloadAttributionInput",
+    "WorldGenerationReceipt",
+    "attribution_wire_fields",
+    "build_job_request",
+    "calculate_video_frames",
+    "js_json_dumps",
+    "js_number_str",
+    "js_round",
+    "js_value",
+    "max_context_images",
+    "model_options_for",
+    "model_options_from_tier",
+    "resolve_workload_attribution",
+    "sniff_content_type",
+    "video_asset_requirements",
+    "video_workflow_type",
+]
