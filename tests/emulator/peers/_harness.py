@@ -1,0 +1,312 @@
+"""Shared plumbing for the official-SDK peer tests: install peers, run the emulator, run flows.
+
+Everything has a bounded timeout. Installs are idempotent and cached under gitignored paths:
+``tests/emulator/peers/node/node_modules`` (``npm ci`` from the committed lock file, redone only
+when the lock file changes) and ``.cache/peers/pysdk-venv`` (created only when missing or when
+its ``sogni-client`` version is not the pinned one).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[3]
+PEERS = Path(__file__).resolve().parent
+NODE_DIR = PEERS / "node"
+PY_DIR = PEERS / "python"
+PY_VENV = REPO / ".cache" / "peers" / "pysdk-venv"
+PY_SDK_PIN = "sogni-client==5.70.0"
+TS_SDK_VERSION = "5.54.0"
+
+READY = re.compile(
+    r"^sogni-emulator ready"
+    r" rest=(?P<rest>http://\S+) socket=(?P<socket>ws://\S+) api_key=(?P<key>\S+)$"
+)
+
+EMULATOR_START_TIMEOUT_S = 30.0
+NPM_TIMEOUT_S = 300.0
+PIP_TIMEOUT_S = 600.0
+_install_lock = threading.Lock()
+
+
+class PeerSetupError(RuntimeError):
+    """A peer SDK could not be installed or the emulator could not be started."""
+
+
+def _run(cmd: list[str], *, cwd: Path | None = None, timeout: float) -> None:
+    proc = subprocess.run(
+        cmd, cwd=cwd, capture_output=True, text=True, timeout=timeout, check=False
+    )
+    if proc.returncode != 0:
+        tail = (proc.stdout + proc.stderr)[-4000:]
+        raise PeerSetupError(f"{' '.join(cmd)} exited {proc.returncode}:\n{tail}")
+
+
+# --- installs -----------------------------------------------------------------------------
+
+
+def ensure_node_peer() -> Path:
+    """Install the TS SDK peer with ``npm ci`` unless node_modules matches the lock file.
+
+    Returns:
+        The directory holding ``flows.mjs``.
+
+    Raises:
+        PeerSetupError: ``node``/``npm`` missing or ``npm ci`` failed.
+    """
+    with _install_lock:
+        if shutil.which("node") is None or shutil.which("npm") is None:
+            raise PeerSetupError("node and npm must be on PATH for the TS SDK peer")
+        lock = NODE_DIR / "package-lock.json"
+        digest = hashlib.sha256(lock.read_bytes()).hexdigest()
+        stamp = NODE_DIR / "node_modules" / ".sogni-peer-stamp"
+        installed = NODE_DIR / "node_modules" / "@sogni-ai" / "sogni-client" / "package.json"
+        fresh = (
+            stamp.is_file()
+            and stamp.read_text().strip() == digest
+            and installed.is_file()
+            and json.loads(installed.read_text()).get("version") == TS_SDK_VERSION
+        )
+        if not fresh:
+            _run(["npm", "ci", "--no-audit", "--no-fund"], cwd=NODE_DIR, timeout=NPM_TIMEOUT_S)
+            stamp.write_text(digest + "\n")
+        return NODE_DIR
+
+
+def python_peer_interpreter() -> Path:
+    return PY_VENV / "bin" / "python"
+
+
+def ensure_python_peer() -> Path:
+    """Create the Python SDK peer venv unless it exists with the pinned ``sogni-client``.
+
+    Returns:
+        The peer venv's interpreter.
+
+    Raises:
+        PeerSetupError: venv creation or ``pip install`` failed.
+    """
+    with _install_lock:
+        python = python_peer_interpreter()
+        stamp = PY_VENV / ".sogni-peer-stamp"
+        if python.is_file() and stamp.is_file() and stamp.read_text().strip() == PY_SDK_PIN:
+            return python
+        if not python.is_file():
+            PY_VENV.parent.mkdir(parents=True, exist_ok=True)
+            _run([sys.executable, "-m", "venv", str(PY_VENV)], timeout=120)
+        _run(
+            [str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check", PY_SDK_PIN],
+            timeout=PIP_TIMEOUT_S,
+        )
+        stamp.write_text(PY_SDK_PIN + "\n")
+        return python
+
+
+# --- emulator -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RunningEmulator:
+    rest_url: str
+    socket_url: str
+    api_key: str
+    process: subprocess.Popen[str]
+    log: list[str]
+
+    def env(self) -> dict[str, str]:
+        """Environment for a flow process: endpoints and key, nothing else of ours."""
+        env = dict(os.environ)
+        env.update(
+            SOGNI_REST_URL=self.rest_url,
+            SOGNI_SOCKET_URL=self.socket_url,
+            SOGNI_API_KEY=self.api_key,
+        )
+        return env
+
+    def log_tail(self, lines: int = 60) -> str:
+        return "\n".join(self.log[-lines:])
+
+
+def _pump(
+    stream: Any, sink: list[str], found: list[re.Match[str]], ready: threading.Event | None
+) -> None:
+    """Copy a pipe into ``sink``; on stdout, also watch for the ready line."""
+    for raw in stream:
+        line = raw.rstrip("\n")
+        match = READY.match(line) if ready is not None and not found else None
+        if match is not None:
+            found.append(match)
+            assert ready is not None
+            ready.set()
+            sink.append("sogni-emulator ready (line captured by the harness)")
+        else:
+            sink.append(line)
+    if ready is not None:
+        ready.set()
+
+
+@contextmanager
+def emulator(seed: int = 1) -> Iterator[RunningEmulator]:
+    """Start ``python -m sogni_emulator --port 0 --seed N`` and wait for its ready line.
+
+    The server is stopped (SIGTERM to its process group, then SIGKILL after 5 s) when the
+    block exits.
+
+    Raises:
+        PeerSetupError: The process exited before the ready line, or did not print it within
+            30 s.
+    """
+    cmd = [sys.executable, "-m", "sogni_emulator", "--port", "0", "--seed", str(seed)]
+    proc = subprocess.Popen(
+        cmd,
+        cwd=REPO,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    log: list[str] = []
+    found: list[re.Match[str]] = []
+    ready = threading.Event()
+    pumps = [
+        threading.Thread(target=_pump, args=(proc.stdout, log, found, ready), daemon=True),
+        threading.Thread(target=_pump, args=(proc.stderr, log, [], None), daemon=True),
+    ]
+    for pump in pumps:
+        pump.start()
+    try:
+        ready.wait(EMULATOR_START_TIMEOUT_S)
+        if not found:
+            time.sleep(0.3)  # let stderr drain into the log
+            raise PeerSetupError(
+                f"emulator did not print its ready line within {EMULATOR_START_TIMEOUT_S} s "
+                f"(exit={proc.poll()}):\n" + "\n".join(log[-40:])
+            )
+        match = found[0]
+        yield RunningEmulator(
+            rest_url=match["rest"],
+            socket_url=match["socket"],
+            api_key=match["key"],
+            process=proc,
+            log=log,
+        )
+    finally:
+        _stop(proc)
+        for pump in pumps:
+            pump.join(timeout=5)
+        for pipe in (proc.stdout, proc.stderr):
+            if pipe is not None:
+                pipe.close()
+
+
+def _stop(proc: subprocess.Popen[str]) -> None:
+    if proc.poll() is not None:
+        return
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    try:
+        proc.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=5)
+
+
+# --- flows --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FlowOutcome:
+    summary: dict[str, Any]
+    returncode: int
+    stderr: str
+
+    def failure_report(self, emu: RunningEmulator) -> str:
+        errors = self.summary.get("errors") or []
+        lines = [f"flow {self.summary.get('flow')!r} exit={self.returncode}"]
+        for error in errors:
+            lines.append(f"- [{error.get('kind')}] {error.get('message')}")
+        failed = [c["name"] for c in self.summary.get("checks", []) if not c.get("ok")]
+        if failed:
+            lines.append(f"failed checks: {failed}")
+        lines.append(f"result: {json.dumps(self.summary.get('result'), default=str)[:3000]}")
+        if self.stderr.strip():
+            lines.append("peer stderr (tail):\n" + self.stderr[-3000:])
+        lines.append("emulator log (tail):\n" + emu.log_tail())
+        return "\n".join(lines)
+
+
+def run_flow(cmd: list[str], emu: RunningEmulator, *, cwd: Path, timeout: float) -> FlowOutcome:
+    """Run one peer flow process and parse the JSON summary from its last stdout line.
+
+    A flow that prints no summary (crash, timeout) yields a synthetic failing summary so the
+    caller's assertion shows what happened.
+    """
+    try:
+        proc = subprocess.run(
+            cmd,
+            cwd=cwd,
+            env=emu.env(),
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )
+    except subprocess.TimeoutExpired as exc:
+        out = exc.stdout.decode() if isinstance(exc.stdout, bytes) else (exc.stdout or "")
+        err = exc.stderr.decode() if isinstance(exc.stderr, bytes) else (exc.stderr or "")
+        summary = {
+            "flow": cmd[-1],
+            "ok": False,
+            "errors": [{"kind": "harness-timeout", "message": f"no exit within {timeout} s"}],
+            "checks": [],
+            "result": {"stdout": out[-2000:]},
+        }
+        return FlowOutcome(summary, -1, err)
+    lines = [line for line in proc.stdout.splitlines() if line.strip()]
+    parsed: object = None
+    if lines:
+        try:
+            parsed = json.loads(lines[-1])
+        except json.JSONDecodeError:
+            parsed = None
+    if isinstance(parsed, dict):
+        summary = parsed
+    else:
+        summary = {
+            "flow": cmd[-1],
+            "ok": False,
+            "errors": [{"kind": "harness", "message": "no JSON summary on stdout"}],
+            "checks": [],
+            "result": {"stdout": proc.stdout[-2000:]},
+        }
+    return FlowOutcome(summary, proc.returncode, proc.stderr)
+
+
+def assert_flow_passed(outcome: FlowOutcome, emu: RunningEmulator, flow: str) -> None:
+    """The flow ran to the end, checked something, and recorded no error."""
+    summary = outcome.summary
+    report = outcome.failure_report(emu)
+    assert summary.get("flow") == flow, report
+    assert summary.get("errors") == [], report
+    assert summary.get("ok") is True, report
+    assert outcome.returncode == 0, report
+    checks = summary.get("checks") or []
+    assert checks, "flow recorded no checks at all\n" + report
+    assert all(c.get("ok") for c in checks), report

@@ -1,0 +1,584 @@
+// Drive the official Sogni TS SDK (@sogni-ai/sogni-client, pinned in package.json) against a
+// local endpoint, one named flow per process, and print one JSON summary line on stdout.
+//
+// Usage: node flows.mjs <flow>
+// Env:   SOGNI_REST_URL, SOGNI_SOCKET_URL, SOGNI_API_KEY (required)
+//        FLOW_TIMEOUT_MS (default 90000)
+//
+// A flow passes only when it finishes with zero recorded errors. Errors are: a thrown exception,
+// an unhandled rejection or uncaught exception anywhere in the process, an `error`-level log from
+// the SDK, a failed expectation (`expect`), or the overall timeout. The summary never contains
+// the API key.
+//
+// This is our own harness code; it uses only the SDK's public API.
+
+import { SogniClient } from '@sogni-ai/sogni-client';
+
+const FLOW = process.argv[2];
+const REST = process.env.SOGNI_REST_URL;
+const SOCKET = process.env.SOGNI_SOCKET_URL;
+const API_KEY = process.env.SOGNI_API_KEY;
+const TIMEOUT_MS = Number(process.env.FLOW_TIMEOUT_MS || 90000);
+
+const IMAGE_MODEL_PREFERENCE = ['flux1-schnell-fp8', 'z_image_turbo_bf16'];
+const VIDEO_MODEL = 'wan_v2.2-14b-fp8_t2v_lightx2v';
+const AUDIO_MODEL_PREFERENCE = ['ace_step_1.5_xl_turbo'];
+
+const errors = [];
+const warnings = [];
+const checks = [];
+const result = {};
+const startedAt = Date.now();
+
+function redact(text) {
+  const s = String(text);
+  return API_KEY ? s.split(API_KEY).join('<api-key>') : s;
+}
+
+function describe(value) {
+  if (value instanceof Error) {
+    const extra = {};
+    for (const key of ['status', 'code', 'payload']) {
+      if (value[key] !== undefined) extra[key] = value[key];
+    }
+    const suffix = Object.keys(extra).length ? ` ${JSON.stringify(extra)}` : '';
+    return redact(`${value.name}: ${value.message}${suffix}\n${value.stack || ''}`);
+  }
+  if (typeof value === 'object') {
+    try {
+      return redact(JSON.stringify(value));
+    } catch {
+      return redact(String(value));
+    }
+  }
+  return redact(String(value));
+}
+
+function recordError(kind, value) {
+  errors.push({ kind, message: describe(value).slice(0, 4000) });
+}
+
+process.on('unhandledRejection', (reason) => recordError('unhandledRejection', reason));
+process.on('uncaughtException', (error) => recordError('uncaughtException', error));
+
+const logger = {
+  error: (...args) => recordError('sdk-error-log', args.map(describe).join(' ')),
+  warn: (...args) => warnings.push(args.map(describe).join(' ').slice(0, 2000)),
+  info: () => {},
+  debug: () => {}
+};
+
+/** Record a named expectation; a false one is an error. */
+function expect(name, ok, detail) {
+  checks.push({ name, ok: Boolean(ok) });
+  if (!ok) {
+    recordError('expectation', `${name}${detail === undefined ? '' : `: ${describe(detail)}`}`);
+  }
+  return Boolean(ok);
+}
+
+function withTimeout(promise, ms, what) {
+  let timer;
+  const timeout = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms: ${what}`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+// --- media checks -------------------------------------------------------------------------
+
+function sniff(bytes) {
+  const b = bytes;
+  const ascii = (start, end) => Buffer.from(b.subarray(start, end)).toString('latin1');
+  if (b.length >= 8 && b[0] === 0x89 && ascii(1, 4) === 'PNG') return 'png';
+  if (b.length >= 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) return 'jpg';
+  if (b.length >= 12 && ascii(0, 4) === 'RIFF' && ascii(8, 12) === 'WEBP') return 'webp';
+  if (b.length >= 12 && ascii(0, 4) === 'RIFF' && ascii(8, 12) === 'WAVE') return 'wav';
+  if (b.length >= 4 && ascii(0, 4) === 'fLaC') return 'flac';
+  if (b.length >= 12 && ascii(4, 8) === 'ftyp') {
+    const brand = ascii(8, 12).toLowerCase();
+    return brand.startsWith('m4a') ? 'm4a' : 'mp4';
+  }
+  if (b.length >= 3 && ascii(0, 3) === 'ID3') return 'mp3';
+  if (b.length >= 2 && b[0] === 0xff && (b[1] & 0xe0) === 0xe0) return 'mp3';
+  return 'unknown';
+}
+
+/** Width and height from a PNG IHDR or a JPEG SOFn marker; null when not found. */
+function imageSize(bytes, kind) {
+  const view = Buffer.from(bytes);
+  if (kind === 'png' && view.length >= 24) {
+    return { width: view.readUInt32BE(16), height: view.readUInt32BE(20) };
+  }
+  if (kind === 'jpg') {
+    let offset = 2;
+    while (offset + 9 < view.length) {
+      if (view[offset] !== 0xff) return null;
+      const marker = view[offset + 1];
+      const length = view.readUInt16BE(offset + 2);
+      const isSof = marker >= 0xc0 && marker <= 0xcf && ![0xc4, 0xc8, 0xcc].includes(marker);
+      if (isSof) {
+        return { height: view.readUInt16BE(offset + 5), width: view.readUInt16BE(offset + 7) };
+      }
+      offset += 2 + length;
+    }
+  }
+  return null;
+}
+
+/** Top-level ISO-BMFF box types; throws on a malformed box. */
+function mp4Boxes(bytes) {
+  const view = Buffer.from(bytes);
+  const boxes = [];
+  let offset = 0;
+  while (offset < view.length) {
+    if (offset + 8 > view.length) throw new Error(`truncated box header at ${offset}`);
+    let size = view.readUInt32BE(offset);
+    const type = view.toString('latin1', offset + 4, offset + 8);
+    if (size === 1) size = Number(view.readBigUInt64BE(offset + 8));
+    if (size === 0) size = view.length - offset;
+    if (size < 8) throw new Error(`bad box size ${size} at ${offset}`);
+    boxes.push(type);
+    offset += size;
+  }
+  if (offset !== view.length) throw new Error('boxes overrun the file');
+  return boxes;
+}
+
+async function download(url, label) {
+  const response = await withTimeout(fetch(url), 30000, `download ${label}`);
+  const bytes = new Uint8Array(await response.arrayBuffer());
+  const kind = sniff(bytes);
+  return {
+    status: response.status,
+    contentType: response.headers.get('content-type'),
+    length: bytes.length,
+    kind,
+    bytes
+  };
+}
+
+async function checkDownload(url, label, expectedKind, size) {
+  expect(`${label}: has a result URL`, typeof url === 'string' && url.length > 0, url);
+  if (typeof url !== 'string' || !url) return null;
+  const file = await download(url, label);
+  expect(`${label}: HTTP 200`, file.status === 200, file.status);
+  expect(`${label}: magic bytes are ${expectedKind}`, file.kind === expectedKind, file.kind);
+  const info = { url: redact(url), status: file.status, contentType: file.contentType, length: file.length, kind: file.kind };
+  if (size) {
+    const actual = imageSize(file.bytes, file.kind);
+    info.size = actual;
+    expect(
+      `${label}: pixel size ${size.width}x${size.height}`,
+      actual && actual.width === size.width && actual.height === size.height,
+      actual
+    );
+  }
+  if (expectedKind === 'mp4' && file.kind === 'mp4') {
+    try {
+      const boxes = mp4Boxes(file.bytes);
+      info.boxes = boxes;
+      expect(`${label}: mp4 has moov and mdat`, boxes.includes('moov') && boxes.includes('mdat'), boxes);
+    } catch (error) {
+      expect(`${label}: mp4 box structure parses`, false, error);
+    }
+  }
+  return info;
+}
+
+// --- helpers ------------------------------------------------------------------------------
+
+async function connect() {
+  const sogni = await SogniClient.createInstance({
+    appId: `sogni-core-peer-ts-${FLOW}-${process.pid}`,
+    network: 'fast',
+    apiKey: API_KEY,
+    restEndpoint: REST,
+    socketEndpoint: SOCKET,
+    logger
+  });
+  return sogni;
+}
+
+async function pickImageModel(sogni) {
+  const models = await sogni.projects.waitForModels(20000);
+  const images = models.filter((m) => m.media === 'image' && m.workerCount > 0);
+  for (const id of IMAGE_MODEL_PREFERENCE) {
+    if (images.some((m) => m.id === id)) return id;
+  }
+  if (!expect('an image model with workers is available', images.length > 0, models.map((m) => m.id))) {
+    throw new Error('no image model');
+  }
+  return images[0].id;
+}
+
+function imageParams(modelId, extra) {
+  return {
+    type: 'image',
+    modelId,
+    positivePrompt: 'A lighthouse on a cliff at dawn, oil painting',
+    negativePrompt: 'blurry',
+    stylePrompt: '',
+    steps: 4,
+    guidance: 1,
+    tokenType: 'spark',
+    network: 'fast',
+    ...extra
+  };
+}
+
+// --- flows --------------------------------------------------------------------------------
+
+const flows = {
+  async connect(sogni) {
+    const connected = await withTimeout(
+      new Promise((resolve) => {
+        if (sogni.apiClient.socket?.isConnected) resolve('already');
+        sogni.apiClient.on('connected', ({ network }) => resolve(network));
+      }),
+      15000,
+      'connected event'
+    ).catch((error) => {
+      expect('socket connects', false, error);
+      return null;
+    });
+    result.connected = connected;
+    const account = sogni.currentAccount;
+    result.username = account.username;
+    result.network = account.network;
+    expect('socket connects', connected !== null);
+    expect('current account has a username', typeof account.username === 'string' && account.username.length > 0, account.username);
+  },
+
+  async models(sogni) {
+    const models = await sogni.projects.waitForModels(20000);
+    result.modelCount = models.length;
+    result.media = [...new Set(models.map((m) => m.media))].sort();
+    expect('models list is non-empty', models.length > 0);
+    expect(
+      'every model has id, name, workerCount and media',
+      models.every((m) => typeof m.id === 'string' && typeof m.name === 'string' && Number.isFinite(m.workerCount) && typeof m.media === 'string'),
+      models.slice(0, 3)
+    );
+    expect('an image model is listed', models.some((m) => m.media === 'image'));
+    expect('a video model is listed', models.some((m) => m.media === 'video'));
+    expect('Wan 2.2 t2v is listed', models.some((m) => m.id === VIDEO_MODEL));
+    const supported = await sogni.projects.getSupportedModels();
+    result.supportedModelCount = supported.length;
+    expect('supported models list is non-empty', supported.length > 0);
+  },
+
+  async presets(sogni) {
+    const modelId = await pickImageModel(sogni);
+    const presets = await sogni.projects.getSizePresets('fast', modelId);
+    result.modelId = modelId;
+    result.presets = presets.map((p) => `${p.id}:${p.width}x${p.height}`);
+    expect('size presets non-empty', presets.length > 0);
+    expect(
+      'presets have id, label, width, height, ratio',
+      presets.every((p) => typeof p.id === 'string' && typeof p.label === 'string' && p.width > 0 && p.height > 0 && typeof p.ratio === 'string'),
+      presets.slice(0, 2)
+    );
+  },
+
+  async estimate(sogni) {
+    const modelId = await pickImageModel(sogni);
+    const image = await sogni.projects.estimateCost({
+      network: 'fast',
+      tokenType: 'spark',
+      model: modelId,
+      imageCount: 2,
+      stepCount: 4,
+      previewCount: 0,
+      cnEnabled: false,
+      width: 1024,
+      height: 1024
+    });
+    result.image = image;
+    expect('image estimate has finite token cost', Number.isFinite(Number(image.token)), image);
+    expect('image estimate has finite spark cost', Number.isFinite(Number(image.spark)), image);
+    const presets = await sogni.projects.getSizePresets('fast', modelId);
+    if (presets.length > 0) {
+      const withPreset = await sogni.projects.estimateCost({
+        network: 'fast',
+        tokenType: 'spark',
+        model: modelId,
+        imageCount: 1,
+        stepCount: 4,
+        previewCount: 0,
+        sizePreset: presets[0].id
+      });
+      result.imageWithPreset = withPreset;
+      expect('preset estimate has finite token cost', Number.isFinite(Number(withPreset.token)), withPreset);
+    }
+    const video = await sogni.projects.estimateVideoCost({
+      tokenType: 'spark',
+      model: VIDEO_MODEL,
+      width: 640,
+      height: 640,
+      duration: 2,
+      fps: 16,
+      steps: 4
+    });
+    result.video = video;
+    expect('video estimate has finite token cost', Number.isFinite(Number(video.token)), video);
+  },
+
+  async 'image-promise'(sogni) {
+    const modelId = await pickImageModel(sogni);
+    const project = await sogni.projects.create(
+      imageParams(modelId, { numberOfMedia: 3, outputFormat: 'jpg', sizePreset: 'custom', width: 512, height: 384, seed: 1234 })
+    );
+    const urls = await withTimeout(project.waitForCompletion(), 60000, 'waitForCompletion');
+    result.projectId = project.id;
+    result.status = project.status;
+    result.jobCount = project.jobs.length;
+    expect('project completed', project.status === 'completed', project.status);
+    expect('three result URLs', Array.isArray(urls) && urls.length === 3, urls);
+    expect('three jobs', project.jobs.length === 3, project.jobs.length);
+    expect('every job completed', project.jobs.every((j) => j.status === 'completed'), project.jobs.map((j) => j.status));
+    result.downloads = [];
+    for (const [index, url] of (urls || []).entries()) {
+      result.downloads.push(await checkDownload(url, `image ${index}`, 'jpg', { width: 512, height: 384 }));
+    }
+    const seeds = project.jobs.map((j) => j.seed);
+    result.seeds = seeds;
+    expect('the requested seed is used by one job', seeds.includes(1234), seeds);
+  },
+
+  async 'image-events'(sogni) {
+    const modelId = await pickImageModel(sogni);
+    const project = await sogni.projects.create(
+      imageParams(modelId, { numberOfMedia: 2, outputFormat: 'png', sizePreset: 'custom', width: 448, height: 320 })
+    );
+    const events = { progress: [], jobStarted: 0, jobCompleted: [], jobFailed: 0, failed: null };
+    const done = new Promise((resolve, reject) => {
+      project.on('progress', (p) => events.progress.push(p));
+      project.on('jobStarted', () => {
+        events.jobStarted += 1;
+      });
+      project.on('jobCompleted', (job) => events.jobCompleted.push({ id: job.id, resultUrl: job.resultUrl }));
+      project.on('jobFailed', (job) => {
+        events.jobFailed += 1;
+        recordError('jobFailed', job.error);
+      });
+      project.on('completed', (urls) => resolve(urls));
+      project.on('failed', (error) => {
+        events.failed = error;
+        reject(new Error(`project failed: ${describe(error)}`));
+      });
+    });
+    const urls = await withTimeout(done, 60000, 'completed event');
+    result.projectId = project.id;
+    result.progress = events.progress;
+    result.jobStarted = events.jobStarted;
+    expect('completed event carried two URLs', Array.isArray(urls) && urls.length === 2, urls);
+    expect('two jobCompleted events', events.jobCompleted.length === 2, events.jobCompleted.length);
+    expect('jobCompleted events carried result URLs', events.jobCompleted.every((j) => typeof j.resultUrl === 'string'), events.jobCompleted);
+    expect('two jobStarted events', events.jobStarted === 2, events.jobStarted);
+    expect('progress events were emitted', events.progress.length > 0, events.progress);
+    expect('progress never decreases', events.progress.every((p, i, a) => i === 0 || p >= a[i - 1]), events.progress);
+    expect('progress ends at 100', project.progress === 100, project.progress);
+    result.downloads = [];
+    for (const [index, job] of events.jobCompleted.entries()) {
+      result.downloads.push(await checkDownload(job.resultUrl, `image ${index}`, 'png', { width: 448, height: 320 }));
+    }
+  },
+
+  async cancel(sogni) {
+    const modelId = await pickImageModel(sogni);
+    const project = await sogni.projects.create(
+      imageParams(modelId, { numberOfMedia: 2, steps: 40, outputFormat: 'png' })
+    );
+    let failed = null;
+    project.on('failed', (error) => {
+      failed = error;
+    });
+    // Cancel once the render has visibly started (first job started or progress reported).
+    const started = new Promise((resolve) => {
+      project.on('jobStarted', () => resolve('jobStarted'));
+      project.on('progress', (p) => {
+        if (p > 0) resolve('progress');
+      });
+    });
+    result.startedBy = await withTimeout(started, 30000, 'render start');
+    result.statusBeforeCancel = project.status;
+    await withTimeout(project.cancel(), 15000, 'project.cancel()');
+    await sleep(500); // let any trailing events arrive; none may be errors
+    result.status = project.status;
+    result.jobStatuses = project.jobs.map((j) => j.status);
+    expect('project status is canceled', project.status === 'canceled', project.status);
+    expect('no job completed after cancel', project.jobs.every((j) => j.status !== 'completed'), result.jobStatuses);
+    expect('no failed event', failed === null, failed);
+    expect('project no longer tracked', !sogni.projects.trackedProjects?.some?.((p) => p.id === project.id));
+  },
+
+  async video(sogni) {
+    const models = await sogni.projects.waitForModels(20000);
+    expect('Wan 2.2 t2v is available', models.some((m) => m.id === VIDEO_MODEL), models.map((m) => m.id));
+    const project = await sogni.projects.create({
+      type: 'video',
+      modelId: VIDEO_MODEL,
+      positivePrompt: 'A paper boat drifting down a rainy street',
+      negativePrompt: '',
+      stylePrompt: '',
+      numberOfMedia: 1,
+      duration: 1,
+      fps: 16,
+      width: 480,
+      height: 320,
+      steps: 4,
+      seed: 99,
+      tokenType: 'spark',
+      network: 'fast'
+    });
+    const urls = await withTimeout(project.waitForCompletion(), 80000, 'video waitForCompletion');
+    result.projectId = project.id;
+    result.status = project.status;
+    expect('video project completed', project.status === 'completed', project.status);
+    expect('one video URL', Array.isArray(urls) && urls.length === 1, urls);
+    result.download = await checkDownload(urls?.[0], 'video', 'mp4');
+  },
+
+  async audio(sogni) {
+    const models = await sogni.projects.waitForModels(20000);
+    const audio = models.filter((m) => m.media === 'audio');
+    const modelId = AUDIO_MODEL_PREFERENCE.find((id) => audio.some((m) => m.id === id)) || audio[0]?.id;
+    if (!expect('an audio model is listed', Boolean(modelId), models.map((m) => m.id))) return;
+    const project = await sogni.projects.create({
+      type: 'audio',
+      modelId,
+      positivePrompt: 'Calm lo-fi piano with soft rain',
+      numberOfMedia: 1,
+      duration: 10,
+      steps: 8,
+      outputFormat: 'mp3',
+      tokenType: 'spark',
+      network: 'fast'
+    });
+    const urls = await withTimeout(project.waitForCompletion(), 60000, 'audio waitForCompletion');
+    result.modelId = modelId;
+    result.status = project.status;
+    expect('audio project completed', project.status === 'completed', project.status);
+    result.download = await checkDownload(urls?.[0], 'audio', 'mp3');
+  },
+
+  async chat(sogni) {
+    const models = await withTimeout(sogni.chat.waitForModels(20000), 25000, 'chat.waitForModels');
+    const ids = Object.keys(models);
+    result.llmModels = ids;
+    if (!expect('an LLM model is listed', ids.length > 0)) return;
+    const response = await withTimeout(
+      sogni.chat.completions.create({
+        model: ids[0],
+        messages: [
+          { role: 'system', content: 'You are terse.' },
+          { role: 'user', content: 'Say hello to the emulator.' }
+        ],
+        max_tokens: 64,
+        tokenType: 'spark'
+      }),
+      30000,
+      'chat completion'
+    );
+    result.model = ids[0];
+    result.content = response.content;
+    result.finishReason = response.finishReason;
+    result.usage = response.usage;
+    expect('completion has content', typeof response.content === 'string' && response.content.length > 0, response);
+    expect('completion has a finish reason', typeof response.finishReason === 'string', response.finishReason);
+    expect('completion has a jobID', typeof response.jobID === 'string' && response.jobID.length > 0, response.jobID);
+    expect('usage has token counts', response.usage && Number.isFinite(response.usage.completion_tokens), response.usage);
+  },
+
+  async 'chat-stream'(sogni) {
+    const models = await withTimeout(sogni.chat.waitForModels(20000), 25000, 'chat.waitForModels');
+    const ids = Object.keys(models);
+    if (!expect('an LLM model is listed', ids.length > 0)) return;
+    const stream = await withTimeout(
+      sogni.chat.completions.create({
+        model: ids[0],
+        messages: [{ role: 'user', content: 'Count from one to five.' }],
+        max_tokens: 64,
+        stream: true,
+        tokenType: 'spark'
+      }),
+      30000,
+      'chat stream start'
+    );
+    let joined = '';
+    let chunks = 0;
+    await withTimeout(
+      (async () => {
+        for await (const chunk of stream) {
+          chunks += 1;
+          joined += chunk.content || '';
+        }
+      })(),
+      30000,
+      'chat stream'
+    );
+    const final = stream.finalResult;
+    result.chunks = chunks;
+    result.content = joined;
+    result.finishReason = final?.finishReason;
+    expect('more than one chunk streamed', chunks > 1, chunks);
+    expect('streamed text is non-empty', joined.length > 0);
+    expect('finalResult is present', final !== null && final !== undefined);
+    expect('finalResult content equals the joined chunks', final?.content === joined, { final: final?.content, joined });
+  },
+
+  async balance(sogni) {
+    const balance = await sogni.account.refreshBalance();
+    result.balance = balance;
+    for (const token of ['sogni', 'spark']) {
+      expect(`${token} balance has a numeric net`, balance?.[token] && Number.isFinite(Number(balance[token].net)), balance?.[token]);
+      expect(`${token} balance has a numeric settled`, balance?.[token] && Number.isFinite(Number(balance[token].settled)), balance?.[token]);
+    }
+    expect('currentAccount.balance updated', sogni.currentAccount.balance?.spark?.net === balance?.spark?.net, sogni.currentAccount.balance);
+  }
+};
+
+async function main() {
+  if (!flows[FLOW]) {
+    recordError('usage', `unknown flow ${FLOW}; known: ${Object.keys(flows).join(', ')}`);
+    return;
+  }
+  for (const [name, value] of [['SOGNI_REST_URL', REST], ['SOGNI_SOCKET_URL', SOCKET], ['SOGNI_API_KEY', API_KEY]]) {
+    if (!value) recordError('usage', `${name} is not set`);
+  }
+  if (errors.length) return;
+  let sogni = null;
+  try {
+    sogni = await withTimeout(connect(), 20000, 'SogniClient.createInstance');
+    await withTimeout(flows[FLOW](sogni), TIMEOUT_MS, `flow ${FLOW}`);
+  } catch (error) {
+    recordError('exception', error);
+  } finally {
+    if (sogni) {
+      try {
+        sogni.dispose();
+      } catch (error) {
+        recordError('dispose', error);
+      }
+    }
+  }
+  await sleep(200); // surface late unhandled rejections before reporting
+}
+
+await main();
+const summary = {
+  flow: FLOW,
+  ok: errors.length === 0,
+  sdk: '@sogni-ai/sogni-client@5.54.0',
+  node: process.version,
+  durationMs: Date.now() - startedAt,
+  errors,
+  warnings,
+  checks,
+  result
+};
+process.stdout.write(`${JSON.stringify(summary)}\n`);
+process.exit(summary.ok ? 0 : 1);

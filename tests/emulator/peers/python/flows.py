@@ -1,0 +1,675 @@
+"""Drive the official Sogni Python SDK (sogni-client 5.70.0) against a local endpoint.
+
+Run with the peer venv's interpreter (``.cache/peers/pysdk-venv/bin/python``), one flow per
+process; it prints one JSON summary line on stdout and exits 0 only when the flow recorded no
+error.
+
+Usage: ``python flows.py <flow>`` with ``SOGNI_REST_URL``, ``SOGNI_SOCKET_URL`` and
+``SOGNI_API_KEY`` in the environment (``FLOW_TIMEOUT_S`` optional, default 90).
+
+Errors are: an exception out of the flow, an ERROR-level record on the ``sogni_client`` logger
+(the SDK logs failed downloads and listener errors there), an exception reported to the event
+loop's exception handler (a task that failed with nobody awaiting it), a failed expectation, or
+the timeout. The API key never appears in the summary.
+
+This is our own harness code; it uses only the SDK's public API. It runs in the peer venv, not
+the project venv, so it imports nothing from this repository.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import struct
+import sys
+import time
+import traceback
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import httpx
+from sogni_client import SogniClient
+
+FLOW = sys.argv[1] if len(sys.argv) > 1 else ""
+REST = os.environ.get("SOGNI_REST_URL", "")
+SOCKET = os.environ.get("SOGNI_SOCKET_URL", "")
+API_KEY = os.environ.get("SOGNI_API_KEY", "")
+TIMEOUT_S = float(os.environ.get("FLOW_TIMEOUT_S", "90"))
+
+IMAGE_MODEL_PREFERENCE = ("flux1-schnell-fp8", "z_image_turbo_bf16")
+VIDEO_MODEL = "wan_v2.2-14b-fp8_t2v_lightx2v"
+AUDIO_MODEL_PREFERENCE = ("ace_step_1.5_xl_turbo",)
+
+errors: list[dict[str, str]] = []
+warnings: list[str] = []
+checks: list[dict[str, Any]] = []
+result: dict[str, Any] = {}
+
+
+def redact(text: object) -> str:
+    s = str(text)
+    return s.replace(API_KEY, "<api-key>") if API_KEY else s
+
+
+def describe(value: object) -> str:
+    if isinstance(value, BaseException):
+        tb = "".join(traceback.format_exception(type(value), value, value.__traceback__))
+        return redact(tb)
+    try:
+        return redact(json.dumps(value, default=str))
+    except (TypeError, ValueError):
+        return redact(repr(value))
+
+
+def record_error(kind: str, value: object) -> None:
+    errors.append({"kind": kind, "message": describe(value)[:4000]})
+
+
+def expect(name: str, ok: object, detail: object = None) -> bool:
+    checks.append({"name": name, "ok": bool(ok)})
+    if not ok:
+        suffix = "" if detail is None else f": {describe(detail)}"
+        record_error("expectation", f"{name}{suffix}")
+    return bool(ok)
+
+
+class _CaptureHandler(logging.Handler):
+    def emit(self, record: logging.LogRecord) -> None:
+        message = record.getMessage()
+        if record.exc_info and record.exc_info[1] is not None:
+            message += "\n" + describe(record.exc_info[1])
+        if record.levelno >= logging.ERROR:
+            record_error("sdk-error-log", message)
+        elif record.levelno >= logging.WARNING:
+            warnings.append(redact(message)[:2000])
+
+
+def _install_handlers(loop: asyncio.AbstractEventLoop) -> None:
+    sdk_logger = logging.getLogger("sogni_client")
+    sdk_logger.setLevel(logging.WARNING)
+    sdk_logger.addHandler(_CaptureHandler())
+    sdk_logger.propagate = False
+
+    def on_loop_exception(_loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+        exc = context.get("exception")
+        record_error("loop-exception", exc if exc is not None else context.get("message"))
+
+    loop.set_exception_handler(on_loop_exception)
+
+
+# --- media checks -------------------------------------------------------------------------
+
+
+def sniff(data: bytes) -> str:
+    if data[:8] == b"\x89PNG\r\n\x1a\n":
+        return "png"
+    if data[:3] == b"\xff\xd8\xff":
+        return "jpg"
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "webp"
+    if data[:4] == b"RIFF" and data[8:12] == b"WAVE":
+        return "wav"
+    if data[:4] == b"fLaC":
+        return "flac"
+    if data[4:8] == b"ftyp":
+        return "m4a" if data[8:11].lower() == b"m4a" else "mp4"
+    if data[:3] == b"ID3" or (len(data) > 1 and data[0] == 0xFF and data[1] & 0xE0 == 0xE0):
+        return "mp3"
+    return "unknown"
+
+
+def image_size(data: bytes, kind: str) -> tuple[int, int] | None:
+    if kind == "png" and len(data) >= 24:
+        width, height = struct.unpack(">II", data[16:24])
+        return width, height
+    if kind == "jpg":
+        offset = 2
+        while offset + 9 < len(data):
+            if data[offset] != 0xFF:
+                return None
+            marker = data[offset + 1]
+            (length,) = struct.unpack(">H", data[offset + 2 : offset + 4])
+            if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
+                height, width = struct.unpack(">HH", data[offset + 5 : offset + 9])
+                return width, height
+            offset += 2 + length
+    return None
+
+
+def mp4_boxes(data: bytes) -> list[str]:
+    boxes = []
+    offset = 0
+    while offset < len(data):
+        if offset + 8 > len(data):
+            raise ValueError(f"truncated box header at {offset}")
+        size, kind = struct.unpack(">I4s", data[offset : offset + 8])
+        if size == 1:
+            (size,) = struct.unpack(">Q", data[offset + 8 : offset + 16])
+        elif size == 0:
+            size = len(data) - offset
+        if size < 8:
+            raise ValueError(f"bad box size {size} at {offset}")
+        boxes.append(kind.decode("latin-1"))
+        offset += size
+    if offset != len(data):
+        raise ValueError("boxes overrun the file")
+    return boxes
+
+
+async def check_download(
+    url: object, label: str, expected: str, size: tuple[int, int] | None = None
+) -> dict[str, Any] | None:
+    expect(f"{label}: has a result URL", isinstance(url, str) and url, url)
+    if not isinstance(url, str) or not url:
+        return None
+    async with httpx.AsyncClient(timeout=30) as http:
+        response = await http.get(url)
+    data = response.content
+    kind = sniff(data)
+    info: dict[str, Any] = {
+        "url": redact(url),
+        "status": response.status_code,
+        "contentType": response.headers.get("content-type"),
+        "length": len(data),
+        "kind": kind,
+    }
+    expect(f"{label}: HTTP 200", response.status_code == 200, response.status_code)
+    expect(f"{label}: magic bytes are {expected}", kind == expected, kind)
+    if size is not None:
+        actual = image_size(data, kind)
+        info["size"] = actual
+        expect(f"{label}: pixel size {size[0]}x{size[1]}", actual == size, actual)
+    if expected == "mp4" and kind == "mp4":
+        try:
+            boxes = mp4_boxes(data)
+            info["boxes"] = boxes
+            expect(f"{label}: mp4 has moov and mdat", "moov" in boxes and "mdat" in boxes, boxes)
+        except ValueError as error:
+            expect(f"{label}: mp4 box structure parses", False, str(error))
+    return info
+
+
+# --- helpers ------------------------------------------------------------------------------
+
+
+async def connect() -> SogniClient:
+    return await SogniClient.create(
+        app_id=f"sogni-core-peer-py-{FLOW}-{os.getpid()}",
+        network="fast",
+        api_key=API_KEY,
+        rest_endpoint=REST,
+        socket_endpoint=SOCKET,
+    )
+
+
+async def pick_image_model(sogni: SogniClient) -> str:
+    models = await sogni.projects.wait_for_models(20)
+    images = [m for m in models if m.get("media") == "image" and m.get("workerCount", 0) > 0]
+    for model_id in IMAGE_MODEL_PREFERENCE:
+        if any(m["id"] == model_id for m in images):
+            return model_id
+    if not expect("an image model with workers is available", images, [m["id"] for m in models]):
+        raise RuntimeError("no image model")
+    return str(images[0]["id"])
+
+
+def image_params(model_id: str, **extra: Any) -> dict[str, Any]:
+    params: dict[str, Any] = {
+        "type": "image",
+        "modelId": model_id,
+        "positivePrompt": "A lighthouse on a cliff at dawn, oil painting",
+        "negativePrompt": "blurry",
+        "stylePrompt": "",
+        "steps": 4,
+        "guidance": 1,
+        "tokenType": "spark",
+        "network": "fast",
+    }
+    params.update(extra)
+    return params
+
+
+def _finite(value: object) -> bool:
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return False
+    return number == number and number not in (float("inf"), float("-inf"))
+
+
+# --- flows --------------------------------------------------------------------------------
+
+
+async def flow_connect(sogni: SogniClient) -> None:
+    loop = asyncio.get_running_loop()
+    connected: asyncio.Future[Any] = loop.create_future()
+    api_client = sogni.api_client
+
+    def on_connected(data: Any) -> None:
+        if not connected.done():
+            connected.set_result(data)
+
+    api_client.on("connected", on_connected)
+    socket = getattr(api_client, "socket", None)
+    if socket is not None and getattr(socket, "is_connected", False):
+        on_connected("already")
+    try:
+        result["connected"] = describe(await asyncio.wait_for(connected, 15))
+        ok = True
+    except asyncio.TimeoutError:
+        ok = False
+    expect("socket connects", ok)
+    # The account is filled from /v1/account/me after authentication.
+    await sogni.projects.wait_for_models(20)
+    account = sogni.current_account
+    result["username"] = account.username
+    expect("current account has a username", isinstance(account.username, str) and account.username)
+
+
+async def flow_models(sogni: SogniClient) -> None:
+    models = await sogni.projects.wait_for_models(20)
+    result["modelCount"] = len(models)
+    result["media"] = sorted({str(m.get("media")) for m in models})
+    expect("models list is non-empty", models)
+    expect(
+        "every model has id, name, workerCount and media",
+        all(
+            isinstance(m.get("id"), str)
+            and isinstance(m.get("name"), str)
+            and isinstance(m.get("workerCount"), int)
+            and isinstance(m.get("media"), str)
+            for m in models
+        ),
+        models[:3],
+    )
+    expect("an image model is listed", any(m.get("media") == "image" for m in models))
+    expect("a video model is listed", any(m.get("media") == "video" for m in models))
+    expect("Wan 2.2 t2v is listed", any(m.get("id") == VIDEO_MODEL for m in models))
+    supported = await sogni.projects.get_supported_models()
+    result["supportedModelCount"] = len(supported)
+    expect("supported models list is non-empty", supported)
+
+
+async def flow_presets(sogni: SogniClient) -> None:
+    model_id = await pick_image_model(sogni)
+    presets = await sogni.projects.get_size_presets("fast", model_id)
+    result["modelId"] = model_id
+    result["presets"] = [f"{p.get('id')}:{p.get('width')}x{p.get('height')}" for p in presets]
+    expect("size presets non-empty", presets)
+    expect(
+        "presets have id, label, width, height, ratio",
+        all(
+            isinstance(p.get("id"), str)
+            and isinstance(p.get("label"), str)
+            and isinstance(p.get("width"), int)
+            and isinstance(p.get("height"), int)
+            and isinstance(p.get("ratio"), str)
+            for p in presets
+        ),
+        presets[:2],
+    )
+
+
+async def flow_estimate(sogni: SogniClient) -> None:
+    model_id = await pick_image_model(sogni)
+    image = await sogni.projects.estimate_cost(
+        network="fast",
+        tokenType="spark",
+        model=model_id,
+        imageCount=2,
+        stepCount=4,
+        previewCount=0,
+        cnEnabled=False,
+        width=1024,
+        height=1024,
+    )
+    result["image"] = image
+    expect("image estimate has finite token cost", _finite(image.get("token")), image)
+    expect("image estimate has finite spark cost", _finite(image.get("spark")), image)
+    video = await sogni.projects.estimate_video_cost(
+        tokenType="spark", model=VIDEO_MODEL, width=640, height=640, duration=2, fps=16, steps=4
+    )
+    result["video"] = video
+    expect("video estimate has finite token cost", _finite(video.get("token")), video)
+
+
+async def flow_image_promise(sogni: SogniClient) -> None:
+    model_id = await pick_image_model(sogni)
+    project = await sogni.projects.create(
+        image_params(
+            model_id,
+            numberOfMedia=3,
+            outputFormat="jpg",
+            sizePreset="custom",
+            width=512,
+            height=384,
+            seed=1234,
+        )
+    )
+    urls = await project.wait_for_completion(timeout=60)
+    result["projectId"] = project.id
+    result["status"] = project.status
+    expect("project completed", project.status == "completed", project.status)
+    expect("three result URLs", isinstance(urls, list) and len(urls) == 3, urls)
+    expect("three jobs", len(project.jobs) == 3, len(project.jobs))
+    expect(
+        "every job completed",
+        all(j.status == "completed" for j in project.jobs),
+        [j.status for j in project.jobs],
+    )
+    result["downloads"] = [
+        await check_download(url, f"image {i}", "jpg", (512, 384)) for i, url in enumerate(urls)
+    ]
+    seeds = [j.seed for j in project.jobs]
+    result["seeds"] = seeds
+    expect("the requested seed is used by one job", 1234 in seeds, seeds)
+
+
+async def flow_image_events(sogni: SogniClient) -> None:
+    model_id = await pick_image_model(sogni)
+    project = await sogni.projects.create(
+        image_params(
+            model_id,
+            numberOfMedia=2,
+            outputFormat="png",
+            sizePreset="custom",
+            width=448,
+            height=320,
+        )
+    )
+    loop = asyncio.get_running_loop()
+    done: asyncio.Future[Any] = loop.create_future()
+    progress: list[int] = []
+    started: list[str] = []
+    completed_jobs: list[dict[str, Any]] = []
+
+    def on_completed(urls: Any) -> None:
+        if not done.done():
+            done.set_result(urls)
+
+    def on_failed(error: Any) -> None:
+        if not done.done():
+            done.set_exception(RuntimeError(f"project failed: {describe(error)}"))
+
+    project.on("progress", progress.append)
+    project.on("jobStarted", lambda job: started.append(job.id))
+    project.on(
+        "jobCompleted", lambda job: completed_jobs.append({"id": job.id, "url": job.result_url})
+    )
+    project.on("jobFailed", lambda job: record_error("jobFailed", job.error))
+    project.on("completed", on_completed)
+    project.on("failed", on_failed)
+    if project.status == "completed":
+        on_completed(project.result_urls)
+    urls = await asyncio.wait_for(done, 60)
+    result["projectId"] = project.id
+    result["progress"] = progress
+    result["jobStarted"] = len(started)
+    expect("completed event carried two URLs", isinstance(urls, list) and len(urls) == 2, urls)
+    expect("two jobCompleted events", len(completed_jobs) == 2, completed_jobs)
+    expect("two jobStarted events", len(started) == 2, started)
+    expect("progress events were emitted", progress, progress)
+    expect("progress never decreases", progress == sorted(progress), progress)
+    expect("progress ends at 100", project.progress == 100, project.progress)
+    result["downloads"] = [
+        await check_download(job["url"], f"image {i}", "png", (448, 320))
+        for i, job in enumerate(completed_jobs)
+    ]
+
+
+async def flow_cancel(sogni: SogniClient) -> None:
+    model_id = await pick_image_model(sogni)
+    project = await sogni.projects.create(
+        image_params(model_id, numberOfMedia=2, steps=40, outputFormat="png")
+    )
+    loop = asyncio.get_running_loop()
+    started: asyncio.Future[str] = loop.create_future()
+    failed: list[Any] = []
+
+    def mark(reason: str) -> None:
+        if not started.done():
+            started.set_result(reason)
+
+    project.on("jobStarted", lambda _job: mark("jobStarted"))
+    project.on("progress", lambda p: mark("progress") if p > 0 else None)
+    project.on("failed", failed.append)
+    result["startedBy"] = await asyncio.wait_for(started, 30)
+    result["statusBeforeCancel"] = project.status
+    await asyncio.wait_for(project.cancel(), 15)
+    await asyncio.sleep(0.5)
+    result["status"] = project.status
+    result["jobStatuses"] = [j.status for j in project.jobs]
+    expect("project status is canceled", project.status == "canceled", project.status)
+    expect(
+        "no job completed after cancel",
+        all(j.status != "completed" for j in project.jobs),
+        result["jobStatuses"],
+    )
+    expect("no failed event", not failed, failed)
+    expect(
+        "project no longer tracked",
+        all(p.id != project.id for p in sogni.projects.tracked_projects),
+    )
+
+
+async def flow_video(sogni: SogniClient) -> None:
+    models = await sogni.projects.wait_for_models(20)
+    expect("Wan 2.2 t2v is available", any(m.get("id") == VIDEO_MODEL for m in models))
+    project = await sogni.projects.create(
+        {
+            "type": "video",
+            "modelId": VIDEO_MODEL,
+            "positivePrompt": "A paper boat drifting down a rainy street",
+            "negativePrompt": "",
+            "stylePrompt": "",
+            "numberOfMedia": 1,
+            "duration": 1,
+            "fps": 16,
+            "width": 480,
+            "height": 320,
+            "steps": 4,
+            "seed": 99,
+            "tokenType": "spark",
+            "network": "fast",
+        }
+    )
+    urls = await project.wait_for_completion(timeout=80)
+    result["projectId"] = project.id
+    result["status"] = project.status
+    expect("video project completed", project.status == "completed", project.status)
+    expect("one video URL", isinstance(urls, list) and len(urls) == 1, urls)
+    result["download"] = await check_download(urls[0] if urls else None, "video", "mp4")
+
+
+async def flow_audio(sogni: SogniClient) -> None:
+    models = await sogni.projects.wait_for_models(20)
+    audio = [m for m in models if m.get("media") == "audio"]
+    model_id = next(
+        (i for i in AUDIO_MODEL_PREFERENCE if any(m["id"] == i for m in audio)),
+        audio[0]["id"] if audio else None,
+    )
+    if not expect("an audio model is listed", model_id, [m.get("id") for m in models]):
+        return
+    project = await sogni.projects.create(
+        {
+            "type": "audio",
+            "modelId": model_id,
+            "positivePrompt": "Calm lo-fi piano with soft rain",
+            "numberOfMedia": 1,
+            "duration": 10,
+            "steps": 8,
+            "outputFormat": "mp3",
+            "tokenType": "spark",
+            "network": "fast",
+        }
+    )
+    urls = await project.wait_for_completion(timeout=60)
+    result["modelId"] = model_id
+    result["status"] = project.status
+    expect("audio project completed", project.status == "completed", project.status)
+    result["download"] = await check_download(urls[0] if urls else None, "audio", "mp3")
+
+
+async def _llm_model(sogni: SogniClient) -> str | None:
+    models = await asyncio.wait_for(sogni.chat.wait_for_models(20), 25)
+    ids = list(models)
+    result["llmModels"] = ids
+    return ids[0] if expect("an LLM model is listed", ids) else None
+
+
+async def flow_chat(sogni: SogniClient) -> None:
+    model = await _llm_model(sogni)
+    if model is None:
+        return
+    response = await asyncio.wait_for(
+        sogni.chat.completions.create(
+            model=model,
+            messages=[
+                {"role": "system", "content": "You are terse."},
+                {"role": "user", "content": "Say hello to the emulator."},
+            ],
+            max_tokens=64,
+            tokenType="spark",
+        ),
+        30,
+    )
+    expect(
+        "non-streaming create returns a dict", isinstance(response, dict), type(response).__name__
+    )
+    if not isinstance(response, dict):
+        return
+    result["model"] = model
+    result["content"] = response.get("content")
+    result["finishReason"] = response.get("finishReason")
+    result["usage"] = response.get("usage")
+    expect(
+        "completion has content", isinstance(response.get("content"), str) and response["content"]
+    )
+    expect("completion has a finish reason", isinstance(response.get("finishReason"), str))
+    expect("completion has a jobID", isinstance(response.get("jobID"), str) and response["jobID"])
+    usage = response.get("usage") or {}
+    expect("usage has token counts", isinstance(usage.get("completion_tokens"), int), usage)
+
+
+async def flow_chat_stream(sogni: SogniClient) -> None:
+    model = await _llm_model(sogni)
+    if model is None:
+        return
+    stream = await asyncio.wait_for(
+        sogni.chat.completions.create(
+            model=model,
+            messages=[{"role": "user", "content": "Count from one to five."}],
+            max_tokens=64,
+            stream=True,
+            tokenType="spark",
+        ),
+        30,
+    )
+    chunks = 0
+    joined = ""
+
+    async def consume() -> None:
+        nonlocal chunks, joined
+        async for chunk in stream:
+            chunks += 1
+            joined += chunk.get("content") or ""
+
+    await asyncio.wait_for(consume(), 30)
+    final = stream.final_result
+    result["chunks"] = chunks
+    result["content"] = joined
+    result["finishReason"] = final.get("finishReason") if final else None
+    expect("more than one chunk streamed", chunks > 1, chunks)
+    expect("streamed text is non-empty", joined)
+    expect("final_result is present", final is not None)
+    expect(
+        "final_result content equals the joined chunks",
+        final is not None and final.get("content") == joined,
+        {"final": final.get("content") if final else None, "joined": joined},
+    )
+
+
+async def flow_balance(sogni: SogniClient) -> None:
+    balance = await sogni.account.refresh_balance()
+    result["balance"] = balance
+    for token in ("sogni", "spark"):
+        entry = balance.get(token) or {}
+        expect(f"{token} balance has a numeric net", _finite(entry.get("net")), entry)
+        expect(f"{token} balance has a numeric settled", _finite(entry.get("settled")), entry)
+    current = sogni.current_account.balance or {}
+    expect(
+        "current_account.balance updated",
+        (current.get("spark") or {}).get("net") == (balance.get("spark") or {}).get("net"),
+        current,
+    )
+
+
+FLOWS: dict[str, Callable[[SogniClient], Awaitable[None]]] = {
+    "connect": flow_connect,
+    "models": flow_models,
+    "presets": flow_presets,
+    "estimate": flow_estimate,
+    "image-promise": flow_image_promise,
+    "image-events": flow_image_events,
+    "cancel": flow_cancel,
+    "video": flow_video,
+    "audio": flow_audio,
+    "chat": flow_chat,
+    "chat-stream": flow_chat_stream,
+    "balance": flow_balance,
+}
+
+
+async def main() -> None:
+    _install_handlers(asyncio.get_running_loop())
+    flow = FLOWS.get(FLOW)
+    if flow is None:
+        record_error("usage", f"unknown flow {FLOW!r}; known: {', '.join(FLOWS)}")
+        return
+    for name, value in (
+        ("SOGNI_REST_URL", REST),
+        ("SOGNI_SOCKET_URL", SOCKET),
+        ("SOGNI_API_KEY", API_KEY),
+    ):
+        if not value:
+            record_error("usage", f"{name} is not set")
+    if errors:
+        return
+    sogni: SogniClient | None = None
+    try:
+        sogni = await asyncio.wait_for(connect(), 20)
+        await asyncio.wait_for(flow(sogni), TIMEOUT_S)
+    except Exception as error:  # the summary reports it; the exit code fails the run
+        record_error("exception", error)
+    finally:
+        if sogni is not None:
+            try:
+                await asyncio.wait_for(sogni.aclose(), 10)
+            except Exception as error:
+                record_error("close", error)
+    await asyncio.sleep(0.2)  # let failed fire-and-forget tasks reach the exception handler
+
+
+def run() -> int:
+    started = time.monotonic()
+    asyncio.run(main())
+    summary = {
+        "flow": FLOW,
+        "ok": not errors,
+        "sdk": "sogni-client==5.70.0",
+        "python": sys.version.split()[0],
+        "durationMs": round((time.monotonic() - started) * 1000),
+        "errors": errors,
+        "warnings": warnings,
+        "checks": checks,
+        "result": result,
+    }
+    sys.stdout.write(json.dumps(summary, default=str) + "\n")
+    sys.stdout.flush()
+    return 0 if summary["ok"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(run())
