@@ -10,7 +10,7 @@ from typing import Any, Final
 
 import msgspec
 
-from . import rest
+from . import enums, jobrequest, limits, rest, socket
 
 __all__ = [
     "CLIENT_MESSAGES",
@@ -20,14 +20,28 @@ __all__ = [
     "SERVER_EVENT_CLASSES",
     "STRICT_CLIENT_MESSAGES",
     "STRICT_SERVER_EVENTS",
+    "enums",
+    "jobrequest",
+    "limits",
     "rest",
+    "socket",
 ]
 
 #: Every generated module, by spec name.
-MODULES: Final[dict[str, Any]] = {"rest": rest}
-SERVER_EVENTS: Final[dict[str, Any]] = {}
-STRICT_SERVER_EVENTS: Final[dict[str, Any]] = {}
-SERVER_EVENT_CLASSES: Final[dict[str, tuple[type[msgspec.Struct], ...]]] = {}
-CLIENT_MESSAGES: Final[dict[str, Any]] = {}
-STRICT_CLIENT_MESSAGES: Final[dict[str, Any]] = {}
-CLIENT_MESSAGE_CLASSES: Final[dict[str, tuple[type[msgspec.Struct], ...]]] = {}
+MODULES: Final[dict[str, Any]] = {
+    "enums": enums,
+    "jobrequest": jobrequest,
+    "limits": limits,
+    "rest": rest,
+    "socket": socket,
+}
+SERVER_EVENTS: Final[dict[str, Any]] = {**socket.SERVER_EVENTS}
+STRICT_SERVER_EVENTS: Final[dict[str, Any]] = {**socket.STRICT_SERVER_EVENTS}
+SERVER_EVENT_CLASSES: Final[dict[str, tuple[type[msgspec.Struct], ...]]] = {
+    **socket.SERVER_EVENT_CLASSES,
+}
+CLIENT_MESSAGES: Final[dict[str, Any]] = {**socket.CLIENT_MESSAGES}
+STRICT_CLIENT_MESSAGES: Final[dict[str, Any]] = {**socket.STRICT_CLIENT_MESSAGES}
+CLIENT_MESSAGE_CLASSES: Final[dict[str, tuple[type[msgspec.Struct], ...]]] = {
+    **socket.CLIENT_MESSAGE_CLASSES,
+}
