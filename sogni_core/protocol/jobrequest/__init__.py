@@ -14,6 +14,8 @@ Example::
     text = js_json_dumps(payload)   # what to send as the jobRequest data
 """
 
+from sogni_core.protocol._errors import InvalidParamsError
+
 from ._attribution import attribution_wire_fields, resolve_workload_attribution
 from ._build import build_job_request
 from ._families import (
@@ -47,6 +49,7 @@ __all__ = [
     "Choice",
     "ControlNetParams",
     "ImageProjectParams",
+    "InvalidParamsError",
     "Media",
     "MediaInput",
     "ModelOptions",

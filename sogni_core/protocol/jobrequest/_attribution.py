@@ -11,7 +11,8 @@ from typing import Any
 
 import msgspec
 
-from . import _tables as T
+from sogni_core.protocol._generated import jobrequest as T
+
 from ._params import WorkloadAttributionInput
 
 __all__ = ["attribution_wire_fields", "resolve_workload_attribution"]

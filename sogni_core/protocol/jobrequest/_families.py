@@ -9,7 +9,8 @@ from __future__ import annotations
 import math
 import re
 
-from . import _tables as T
+from sogni_core.protocol._generated import jobrequest as T
+
 from ._numbers import js_round
 
 __all__ = [

@@ -5,8 +5,9 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from sogni_core.protocol._generated import jobrequest as T
+
 from . import _families as F
-from . import _tables as T
 from ._media import is_given
 from ._options import ModelOptions
 from ._params import ControlNetParams, ImageProjectParams, Sam3Prompt

@@ -13,8 +13,7 @@ from typing import Any
 import msgspec
 
 from sogni_core.protocol._errors import InvalidParamsError
-
-from . import _tables as T
+from sogni_core.protocol._generated import jobrequest as T
 
 __all__ = ["Choice", "ModelOptions", "model_options_for", "model_options_from_tier"]
 

@@ -12,8 +12,9 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
+from sogni_core.protocol._generated import jobrequest as T
+
 from . import _families as F
-from . import _tables as T
 from ._media import is_given
 from ._params import VideoProjectParams
 from ._validate import camel, invalid
