@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
+from decimal import Decimal
 from typing import Any, Final
 from urllib.parse import urlsplit, urlunsplit
 
@@ -211,10 +212,34 @@ def js_string(value: str | int | float | bool) -> str:
     if isinstance(value, float):
         if not math.isfinite(value):
             raise InvalidParamsError("query", "numbers must be finite")
-        if value.is_integer() and abs(value) < 1e21:
-            return str(int(value))
-        return repr(value)
+        return _js_number(value)
     return value
+
+
+def _js_number(value: float) -> str:
+    # ECMA-262 Number::toString(10): the shortest round-trip digits (which
+    # Python's repr also produces), laid out with the JS exponent thresholds:
+    # plain notation for 1e-7 < |x| < 1e21, "d.ddde+N" outside.
+    if value == 0:
+        return "0"
+    sign = "-" if value < 0 else ""
+    dec = Decimal(repr(abs(value))).normalize()
+    _, digit_tuple, exp = dec.as_tuple()
+    assert isinstance(exp, int)
+    digits = "".join(map(str, digit_tuple))
+    k = len(digits)
+    n = k + exp  # value = 0.digits * 10**n
+    if k <= n <= 21:
+        text = digits + "0" * (n - k)
+    elif 0 < n <= 21:
+        text = f"{digits[:n]}.{digits[n:]}"
+    elif -6 < n <= 0:
+        text = "0." + "0" * (-n) + digits
+    else:
+        e = n - 1
+        mantissa = digits if k == 1 else f"{digits[0]}.{digits[1:]}"
+        text = f"{mantissa}e{'+' if e >= 0 else '-'}{abs(e)}"
+    return sign + text
 
 
 def _percent(value: str, safe: frozenset[int], *, plus: bool) -> str:
