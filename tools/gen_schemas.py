@@ -684,11 +684,11 @@ class Generator:
     def _unions(mod: Module) -> dict[str, list[StructSpec]]:
         """Group tagged structs into unions: by ``union``, else by shared wire type."""
         unions: dict[str, list[StructSpec]] = {}
-        by_wire: dict[str, list[StructSpec]] = {}
+        by_wire: dict[tuple[str, str], list[StructSpec]] = {}
         for s in mod.structs:
             if s.wire is not None:
-                by_wire.setdefault(s.wire, []).append(s)
-        for wire, group in by_wire.items():
+                by_wire.setdefault((s.direction, s.wire), []).append(s)
+        for (_, wire), group in by_wire.items():
             if len(group) > 1:
                 if any(s.tag is None for s in group):
                     raise SpecError(f"structs sharing wire {wire!r} must all be tagged")
@@ -838,7 +838,17 @@ class Generator:
                 body.extend(_union_lines(f"{prefix}{uname}: TypeAlias = ", members))
                 exports.append(prefix + uname)
             uses.add("TypeAlias")
-        if unions:
+        for direction, alias in (("server", "ServerEvent"), ("client", "ClientMessage")):
+            classes = [
+                x.name for x in mod.structs if x.wire is not None and x.direction == direction
+            ]
+            if classes:
+                what = "server -> client event" if direction == "server" else "client -> server"
+                body.append(f"#: Every {what} Struct class of this module.")
+                body.extend(_union_lines(f"{alias}: TypeAlias = ", Seq("", list(classes), "")))
+                exports.append(alias)
+                uses.add("TypeAlias")
+        if "TypeAlias" in uses:
             body.append("")
             body.append("")
         reg_lines = self._registries(mod, unions)
@@ -1119,7 +1129,7 @@ class Generator:
         lines.append("")
         lines.append("from __future__ import annotations")
         lines.append("")
-        lines.append("from typing import Any, Final")
+        lines.append("from typing import Any, Final, TypeAlias")
         lines.append("")
         lines.append("import msgspec")
         lines.append("")
@@ -1133,6 +1143,7 @@ class Generator:
             "STRICT_SERVER_EVENTS",
         ]
         exports += ["CLIENT_MESSAGE_CLASSES", "SERVER_EVENT_CLASSES", "MODULES", *names]
+        exports += ["ClientMessage", "ServerEvent"]
         lines.extend(
             layout(Seq("[", [pystr(n) for n in sorted(exports)], "]"), "", "__all__ = ", "")
         )
@@ -1170,6 +1181,16 @@ class Generator:
             ("CLIENT_MESSAGE_CLASSES", classes),
         ):
             lines.extend(merged(reg, typ))
+        for direction, alias in (("server", "ServerEvent"), ("client", "ClientMessage")):
+            mods = [
+                m.name
+                for m in self.modules
+                if any(s.wire is not None and s.direction == direction for s in m.structs)
+            ]
+            what = "server -> client event" if direction == "server" else "client -> server"
+            lines.append(f"#: Every {what} Struct class of every module.")
+            members = Seq("", [f"{n}.{alias}" for n in mods] or ["msgspec.Struct"], "")
+            lines.extend(_union_lines(f"{alias}: TypeAlias = ", members))
         return "\n".join(lines) + "\n"
 
 
@@ -1177,6 +1198,9 @@ def _union_lines(first: str, members: Seq) -> list[str]:
     one = first + " | ".join(flat(m) for m in members.items)
     if len(one) <= LINE:
         return [one]
+    inner = INDENT + " | ".join(flat(m) for m in members.items)
+    if len(inner) <= LINE:
+        return [first + "(", inner, ")"]
     lines = [first + "("]
     for i, m in enumerate(members.items):
         lines.append(INDENT + ("| " if i else "") + flat(m))

@@ -6,7 +6,7 @@ The merged registries below span every module; see each module for its own.
 
 from __future__ import annotations
 
-from typing import Any, Final
+from typing import Any, Final, TypeAlias
 
 import msgspec
 
@@ -15,11 +15,13 @@ from . import enums, jobrequest, limits, rest, socket
 __all__ = [
     "CLIENT_MESSAGES",
     "CLIENT_MESSAGE_CLASSES",
+    "ClientMessage",
     "MODULES",
     "SERVER_EVENTS",
     "SERVER_EVENT_CLASSES",
     "STRICT_CLIENT_MESSAGES",
     "STRICT_SERVER_EVENTS",
+    "ServerEvent",
     "enums",
     "jobrequest",
     "limits",
@@ -45,3 +47,7 @@ STRICT_CLIENT_MESSAGES: Final[dict[str, Any]] = {**socket.STRICT_CLIENT_MESSAGES
 CLIENT_MESSAGE_CLASSES: Final[dict[str, tuple[type[msgspec.Struct], ...]]] = {
     **socket.CLIENT_MESSAGE_CLASSES,
 }
+#: Every server -> client event Struct class of every module.
+ServerEvent: TypeAlias = socket.ServerEvent
+#: Every client -> server Struct class of every module.
+ClientMessage: TypeAlias = socket.ClientMessage

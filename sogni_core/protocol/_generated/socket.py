@@ -34,6 +34,7 @@ __all__ = [
     "ChangeNetwork",
     "ChangeNetworkEvent",
     "ChatMessage",
+    "ClientMessage",
     "ContentPart",
     "EntitlementSubscription",
     "FairUseState",
@@ -69,6 +70,7 @@ __all__ = [
     "STRICT_CLIENT_MESSAGES",
     "STRICT_SERVER_EVENTS",
     "STRUCTS",
+    "ServerEvent",
     "SetSocketEventSubscriptions",
     "SocketEventSubscriptionsUpdated",
     "StrictAppAlert",
@@ -2512,6 +2514,39 @@ StrictJobState: TypeAlias = (
     | StrictJobStateAssigned
     | StrictJobStateJobCompleted
     | StrictJobStatePending
+)
+#: Every server -> client event Struct class of this module.
+ServerEvent: TypeAlias = (
+    Authenticated
+    | BalanceUpdate
+    | ChangeNetworkEvent
+    | SwarmModels
+    | SwarmLLMModels
+    | JobStateQueued
+    | JobStateInitiatingModel
+    | JobStateJobStarted
+    | JobStateAssigned
+    | JobStateJobCompleted
+    | JobStatePending
+    | JobProgress
+    | JobETA
+    | JobResult
+    | JobError
+    | JobRetry
+    | ProjectQueue
+    | ArtistCancelConfirmation
+    | JobTokens
+    | LLMJobResult
+    | LLMJobError
+    | SocketEventSubscriptionsUpdated
+    | SubscriptionEntitlementUpdated
+    | SubscriptionLimitNotice
+    | ToastMessage
+    | AppAlert
+)
+#: Every client -> server Struct class of this module.
+ClientMessage: TypeAlias = (
+    JobRequest | CancelJob | ChangeNetwork | LLMJobRequest | SetSocketEventSubscriptions
 )
 
 
