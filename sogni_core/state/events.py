@@ -42,6 +42,7 @@ __all__ = [
     "Event",
     "FetchPreviewUrl",
     "FetchResultUrl",
+    "FrameDropped",
     "JobCanceled",
     "JobCompleted",
     "JobFailed",
@@ -208,6 +209,16 @@ class ServerNotice(Event, frozen=True, kw_only=True):
 
     name: str
     message: Any
+
+
+class FrameDropped(Event, frozen=True, kw_only=True):
+    """An incoming frame could not be decoded and was dropped.
+
+    01 §2.1: the reference logs and drops undecodable frames without closing
+    the connection; so does the core, and says so with this event.
+    """
+
+    reason: str
 
 
 class RequestFailed(Event, frozen=True, kw_only=True):

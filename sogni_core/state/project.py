@@ -214,6 +214,11 @@ class ProjectMachine:
     def finished(self) -> bool:
         return self.status in FINISHED
 
+    @property
+    def has_open_fetches(self) -> bool:
+        """``True`` while a job waits for its result URL."""
+        return any(j.status is JobStatus.FINALIZING for j in self.jobs.values())
+
     def _process(self, event: ProjectInput) -> tuple[ProjectStatus, ProjectStatus]:
         old = self.status
         try:

@@ -1,0 +1,666 @@
+# Theory of operation
+# ===================
+#
+# ``SogniConnection`` is the one sans-IO object a transport drives (STYLE B1,
+# B2). It ties together the session machine (session.py), the subscription
+# tracker (subscriptions.py), one project machine per tracked project
+# (project.py) and one chat machine per LLM job (chat.py). It never performs
+# I/O, reads a clock or draws randomness: every input carries ``now`` and the
+# reconnect jitter comes from the ``rng`` given to the constructor.
+#
+# Inputs:  ``connect``, ``on_open``, ``receive_frame``, ``receive_close``,
+#          ``on_timer``, the ``send_*`` verbs, ``close`` and the answers to
+#          REST actions (``result_url_resolved``, ``preview_url_resolved``,
+#          ``staleness_checked``).
+# Outputs: ``data_to_send()`` drains text frames to write on the socket;
+#          ``events()`` drains app events and transport actions
+#          (``OpenSocket``, ``CloseSocket``, ``SendPing``, ``Fetch*``...);
+#          ``next_deadline()`` says when to call ``on_timer``.
+#
+# Outgoing frames and disconnects (the documented policy): a frame is written
+# only while the session is READY, because the server drops frames that
+# arrive before its ``authenticated`` greeting (01 §1.3.5). Frames produced
+# earlier wait in a queue, in order, and are re-sent on the next READY
+# socket, including across transparent reconnects. They are never silently
+# dropped. A queued frame that is still unsent after ``send_timeout`` (30 s,
+# the reference's send-ready timeout), or when the session ends for good
+# (terminal close, local close), fails with a ``RequestFailed`` event; if it
+# carried a project or an LLM job, that project/job fails as well. Frames that
+# already went out on a socket that then dropped are not re-sent (the server
+# may have them): projects wait for the server to resume their events (the
+# staleness watchdog resolves the lost ones), while LLM jobs fail at once
+# because the server cancels an artist's LLM jobs when its socket drops
+# (01 §1.7).
+#
+# A terminal close fails every unfinished project with ``{code: 0, "Server
+# disconnected"}`` (01 §1.7, the 5.17 reference; 5.54 leaves them hanging).
+# Frames that arrive after a local ``close`` (during the close handshake) are
+# dropped; a frame with no socket at all is a RemoteProtocolError and the
+# session lands in ERROR, after which every input raises.
+
+"""The single sans-IO connection object; see the theory comment above."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+import msgspec
+
+from sogni_core.protocol import frames
+from sogni_core.protocol._errors import (
+    InvalidParamsError,
+    LocalProtocolError,
+    ProtocolError,
+    RemoteProtocolError,
+)
+from sogni_core.protocol._generated import socket as wire
+from sogni_core.protocol._generated.enums import Network
+from sogni_core.state import events as ev
+from sogni_core.state._rules import ProjectSpec, error_info_from_wire
+from sogni_core.state.chat import CHAT_TIMEOUT_SECONDS, ChatMachine
+from sogni_core.state.project import ProjectMachine, SendCancel, StalenessOutcome
+from sogni_core.state.session import (
+    ReconnectPolicy,
+    Session,
+    SessionState,
+    SessionTimer,
+    build_socket_url,
+)
+from sogni_core.state.subscriptions import SubscriptionTracker
+
+__all__ = ["DEFAULT_CLIENT_NAME", "SEND_TIMEOUT_SECONDS", "SogniConnection"]
+
+SEND_TIMEOUT_SECONDS = 30.0
+DEFAULT_CLIENT_NAME = "Sogni/3.0.0 (sogni-core) 0.1.0"
+GC_SECONDS = 30.0
+"""01 §4.11.5: finished projects are forgotten 30 s after they end."""
+
+_DISCONNECTED = ev.ErrorInfo(code=0, message="Server disconnected")
+
+
+class _Outgoing(msgspec.Struct, frozen=True):
+    kind: str
+    id: str | None
+    text: str
+    created: float
+
+
+class SogniConnection:
+    """One Supernet socket connection, as a sans-IO state machine.
+
+    Args:
+        socket_url: configured socket URL (``wss://socket.sogni.ai``).
+        app_id: unique app id of this connection (01 §1.2).
+        rng: returns uniform floats in ``[0, 1)``; used for backoff jitter.
+        network: initial network, ``fast`` (default) or ``relaxed``.
+        client_name: the ``clientName`` query value.
+        app_source: optional ``appSource``.
+        attribution: normalized connection attribution pairs (01 §1.2.1).
+        subscriptions: initial socket event subscription map (01 §3.4).
+        policy: reconnect backoff policy.
+        ping_interval: seconds between pings (``None`` disables them).
+        auth_fallback: seconds before a silent open socket counts as ready.
+        send_timeout: seconds a queued frame may wait for a ready socket.
+        chat_timeout: local timeout of non-streaming chat jobs.
+    """
+
+    def __init__(
+        self,
+        *,
+        socket_url: str,
+        app_id: str,
+        rng: Callable[[], float],
+        network: str = "fast",
+        client_name: str = DEFAULT_CLIENT_NAME,
+        app_source: str | None = None,
+        attribution: Iterable[tuple[str, str]] = (),
+        subscriptions: Mapping[str, Any] | None = None,
+        policy: ReconnectPolicy | None = None,
+        ping_interval: float | None = 15.0,
+        auth_fallback: float | None = 10.0,
+        send_timeout: float = SEND_TIMEOUT_SECONDS,
+        chat_timeout: float = CHAT_TIMEOUT_SECONDS,
+    ) -> None:
+        self.session = Session(
+            policy=policy, ping_interval=ping_interval, auth_fallback=auth_fallback
+        )
+        self.subscriptions = SubscriptionTracker(subscriptions)
+        self.network = network
+        self.projects: dict[str, ProjectMachine] = {}
+        self.chats: dict[str, ChatMachine] = {}
+        self._socket_url = socket_url
+        self._app_id = app_id
+        self._client_name = client_name
+        self._app_source = app_source
+        self._attribution = tuple(attribution)
+        self._rng = rng
+        self._send_timeout = send_timeout
+        self._chat_timeout = chat_timeout
+        self._queue: list[_Outgoing] = []
+        self._outbox: list[_Outgoing] = []
+        self._events: list[ev.Event] = []
+        self._sent_chats: set[str] = set()
+        self._ended_at: dict[str, float] = {}
+
+    # -- outputs ---------------------------------------------------------------
+
+    @property
+    def state(self) -> SessionState:
+        """The session state (``ERROR`` is sticky)."""
+        return self.session.state
+
+    def data_to_send(self) -> list[str]:
+        """Drain the text frames to write, in order (STYLE B2)."""
+        out = [o.text for o in self._outbox]
+        self._outbox.clear()
+        return out
+
+    def events(self) -> list[ev.Event]:
+        """Drain the pending app events and transport actions, in order."""
+        out, self._events = self._events, []
+        return out
+
+    def next_deadline(self) -> float | None:
+        """The earliest time :meth:`on_timer` has work, or ``None``."""
+        deadlines = [self.session.next_deadline()]
+        deadlines += [p.next_deadline() for p in self.projects.values()]
+        deadlines += [c.next_deadline() for c in self.chats.values()]
+        if self._queue:
+            deadlines.append(self._queue[0].created + self._send_timeout)
+        deadlines += [t + GC_SECONDS for t in self._ended_at.values()]
+        found = [d for d in deadlines if d is not None]
+        return min(found) if found else None
+
+    # -- plumbing ----------------------------------------------------------------
+
+    def _check_usable(self) -> None:
+        if self.session.state is SessionState.ERROR:
+            raise LocalProtocolError("connection is in the ERROR state")
+
+    def _emit(self, items: Iterable[ev.Event], now: float) -> None:
+        for item in items:
+            if isinstance(item, SendCancel):
+                self._enqueue("jobError", None, wire.CancelJob(job_id=item.project_id), now)
+            else:
+                self._events.append(item)
+                if isinstance(item, (ev.ProjectCompleted, ev.ProjectFailed, ev.ProjectCanceled)):
+                    self._ended_at[item.project_id] = now
+
+    def _open(self) -> None:
+        url = build_socket_url(
+            self._socket_url,
+            app_id=self._app_id,
+            client_name=self._client_name,
+            network=self.network,
+            app_source=self._app_source,
+            attribution=self._attribution,
+            subscriptions_json=self.subscriptions.url_value(),
+        )
+        self._events.append(ev.OpenSocket(url=url))
+
+    def _enqueue(self, kind: str, ident: str | None, message: msgspec.Struct, now: float) -> None:
+        item = _Outgoing(kind, ident, frames.encode_message(message), now)
+        if self.session.state is SessionState.READY:
+            self._deliver(item)
+        else:
+            self._queue.append(item)
+            if self.session.state in (SessionState.IDLE, SessionState.DISCONNECTED):
+                self.connect(now=now)  # any send auto-connects (01 §1.3.5)
+
+    def _deliver(self, item: _Outgoing) -> None:
+        self._outbox.append(item)
+        if item.kind == "llmJobRequest" and item.id is not None:
+            self._sent_chats.add(item.id)
+
+    def _flush(self, now: float) -> None:
+        queued, self._queue = self._queue, []
+        for item in queued:
+            self._deliver(item)
+        for project in self.projects.values():
+            project.set_transport_up(True, now=now)
+
+    def _fail_item(self, item: _Outgoing, reason: str, now: float) -> None:
+        self._events.append(ev.RequestFailed(kind=item.kind, id=item.id, error=reason))
+        error = ev.ErrorInfo(code=0, message=reason)
+        if item.kind == "jobRequest" and item.id in self.projects:
+            self._emit(self.projects[item.id].fail_locally(error, now=now), now)
+        elif item.kind == "llmJobRequest" and item.id in self.chats:
+            chat = self.chats[item.id]
+            if not chat.finished:
+                self._emit(chat.disconnected(), now)
+
+    def _fail_queue(self, reason: str, now: float) -> None:
+        queued, self._queue = self._queue, []
+        for item in queued:
+            self._fail_item(item, reason, now)
+
+    # -- session inputs ------------------------------------------------------------
+
+    def connect(self, *, now: float) -> None:
+        """Open the socket (emits ``Connecting`` and ``OpenSocket``).
+
+        Raises:
+            LocalProtocolError: a socket already exists or the connection was
+                closed (the session lands in ERROR).
+        """
+        self._check_usable()
+        self.session.connect()
+        self._events.append(ev.Connecting(network=self.network))
+        self._open()
+
+    def on_open(self, *, now: float) -> None:
+        """The WebSocket handshake finished."""
+        self._check_usable()
+        self.session.socket_opened(now)
+        self._events.append(ev.Connected(network=self.network))
+
+    def receive_close(self, code: int | None, reason: str = "", *, now: float) -> None:
+        """The socket ended (also for failed handshakes: report code 1006).
+
+        Raises:
+            RemoteProtocolError: there was no socket (the session lands in ERROR).
+        """
+        self._check_usable()
+        closing = self.session.state is SessionState.CLOSED
+        # Frames the transport did not drain go back to the head of the queue:
+        # they never left, so they are not "sent" either.
+        self._queue[:0] = self._outbox
+        self._sent_chats.difference_update(o.id for o in self._outbox if o.id)
+        self._outbox.clear()
+        kind = self.session.socket_closed(code, reason, now=now, u=self._rng())
+        for job_id in sorted(self._sent_chats):
+            chat = self.chats.get(job_id)
+            if chat is not None and not chat.finished:
+                self._emit(chat.disconnected(), now)
+        self._sent_chats.clear()
+        if closing:
+            return
+        if self.session.state is SessionState.RECONNECTING:
+            for project in self.projects.values():
+                project.set_transport_up(False, now=now)
+            delay = (self.session.reconnect_delay_deadline or now) - now
+            self._events.append(
+                ev.Connecting(network=self.network, attempt=self.session.attempt, delay=delay)
+            )
+            return
+        self._fail_queue("Server disconnected", now)
+        for project in list(self.projects.values()):
+            self._emit(project.fail_locally(_DISCONNECTED, now=now), now)
+        self._events.append(
+            ev.Disconnected(code=code or 0, reason=reason, auth_cleared=kind.clears_auth)
+        )
+
+    def close(self, *, now: float) -> None:
+        """Close locally (code 1000, reason ``Client disconnected``).
+
+        Queued frames fail with ``RequestFailed``; unfinished projects and
+        chat jobs are left as they are (the application closed on purpose).
+        """
+        self._check_usable()
+        if self.session.close():
+            self._events.append(ev.CloseSocket(code=1000, reason="Client disconnected"))
+        self._fail_queue("Connection closed", now)
+
+    def on_timer(self, now: float) -> None:
+        """Fire every deadline due at ``now``."""
+        self._check_usable()
+        for fired in self.session.on_timer(now):
+            if fired is SessionTimer.AUTH_FALLBACK:
+                self._events.append(ev.SessionReady(network=self.network))
+                self._flush(now)
+            elif fired is SessionTimer.PING:
+                self._events.append(ev.SendPing())
+            else:
+                self._open()
+        while self._queue and now >= self._queue[0].created + self._send_timeout:
+            self._fail_item(self._queue.pop(0), "WebSocket connection timeout", now)
+        for project in list(self.projects.values()):
+            self._emit(project.on_timer(now), now)
+        for chat in list(self.chats.values()):
+            self._emit(chat.on_timer(now), now)
+        for pid, ended in list(self._ended_at.items()):
+            done = self.projects.get(pid)
+            if now >= ended + GC_SECONDS and (done is None or not done.has_open_fetches):
+                self.projects.pop(pid, None)
+                del self._ended_at[pid]
+        for job_id in [j for j, c in self.chats.items() if c.finished]:
+            del self.chats[job_id]
+
+    # -- receive -----------------------------------------------------------------
+
+    def receive_frame(self, data: str | bytes, *, now: float) -> None:
+        """Process one incoming text or binary frame.
+
+        Undecodable frames are dropped with a ``FrameDropped`` event.
+
+        Raises:
+            RemoteProtocolError: a frame arrived while no socket was open (the
+                session lands in ERROR).
+        """
+        self._check_usable()
+        state = self.session.state
+        if state is SessionState.CLOSED:
+            return  # closing handshake in flight: late frames are dropped
+        if state not in (SessionState.OPEN, SessionState.READY):
+            self.session.state = SessionState.ERROR
+            raise RemoteProtocolError(f"frame received in session state {state.name}")
+        try:
+            message = frames.decode_server_event(data)
+        except (ProtocolError, ValueError, msgspec.MsgspecError) as exc:
+            self._events.append(ev.FrameDropped(reason=str(exc)))
+            return
+        self._dispatch(message, now)
+
+    def _dispatch(self, msg: Any, now: float) -> None:  # noqa: C901 - one match
+        match msg:
+            case wire.Authenticated():
+                was_open = self.session.state is SessionState.OPEN
+                self.session.authenticated()
+                if was_open:
+                    self._events.append(ev.SessionReady(network=self.network, authenticated=msg))
+                    self._flush(now)
+                else:
+                    self._events.append(ev.ServerNotice(name="authenticated", message=msg))
+            case wire.ChangeNetworkEvent():
+                self.network = getattr(msg.network, "value", str(msg.network))
+                self._events.append(ev.NetworkChanged(network=self.network))
+            case wire.SocketEventSubscriptionsUpdated():
+                if self.subscriptions.server_snapshot(msg.socket_event_subscriptions):
+                    snap = tuple(self.subscriptions.snapshot.items())
+                    self._events.append(ev.SubscriptionsUpdated(subscriptions=snap))
+            case (
+                wire.JobStateQueued()
+                | wire.JobStateInitiatingModel()
+                | wire.JobStateJobStarted()
+                | wire.JobStateAssigned()
+                | wire.JobStateJobCompleted()
+                | wire.JobStatePending()
+            ):
+                self._job_state(msg, now)
+            case wire.JobProgress() | wire.JobETA() | wire.JobResult() | wire.JobError():
+                self._job_event(msg, now)
+            case wire.JobRetry():
+                project = self.projects.get(msg.job_id.upper())
+                if project is not None and msg.img_id:
+                    self._emit(project.on_retry(msg.img_id.upper(), now=now), now)
+            case wire.JobTokens() | wire.LLMJobResult() | wire.LLMJobError():
+                self._chat_event(msg, now)
+            case _:
+                name = getattr(type(msg), "__wire_type__", None) or getattr(msg, "type", "")
+                self._events.append(ev.ServerNotice(name=str(name), message=msg))
+
+    def _job_state(self, msg: Any, now: float) -> None:
+        pid = msg.job_id.upper()
+        project = self.projects.get(pid)
+        if project is not None:
+            match msg:
+                case wire.JobStateQueued():
+                    out = project.on_queued(
+                        queue_position=msg.queue_position if msg.queue_position is not None else -1,
+                        queue_status=msg.queue_status,
+                        estimated_start_seconds=msg.estimated_start_seconds,
+                        now=now,
+                    )
+                case wire.JobStateInitiatingModel() | wire.JobStateJobStarted():
+                    out = project.on_job_state(
+                        (msg.img_id or "").upper(),
+                        started=isinstance(msg, wire.JobStateJobStarted),
+                        worker_name=msg.worker_name,
+                        job_index=msg.job_index,
+                        now=now,
+                    )
+                case wire.JobStateJobCompleted():
+                    out = project.on_completed(now=now)
+                case _:
+                    out = []  # assigned/pending: ignored by projects (01 §4.9.4)
+            self._emit(out, now)
+            return
+        chat = self.chats.get(pid)
+        if chat is not None:
+            kind = str(type(msg).__struct_config__.tag)  # the jobState `type` tag
+            self._emit(
+                chat.on_job_state(
+                    kind,
+                    worker_name=getattr(msg, "worker_name", None),
+                    queue_position=getattr(msg, "queue_position", None),
+                    model_id=getattr(msg, "model_id", None),
+                    estimated_cost=getattr(msg, "estimated_cost", None),
+                ),
+                now,
+            )
+
+    def _job_event(self, msg: Any, now: float) -> None:
+        project = self.projects.get(msg.job_id.upper())
+        if project is None:
+            return  # untracked project: ignored (01 §4.9.1)
+        job_id = (msg.img_id or "").upper()
+        match msg:
+            case wire.JobProgress():
+                out = project.on_progress(
+                    job_id,
+                    step=msg.step,
+                    step_count=msg.step_count,
+                    progress=msg.progress,
+                    has_image=msg.has_image is True,
+                    now=now,
+                )
+            case wire.JobETA():
+                out = project.on_eta(job_id, eta_seconds=msg.eta_seconds, now=now)
+            case wire.JobResult():
+                out = project.on_result(
+                    job_id,
+                    direct_url=msg.result_url or msg.video_url or msg.video_file,
+                    triggered_nsfw=msg.triggered_nsfw_filter is True,
+                    nsfw_detected=msg.nsfw_detected is True,
+                    user_canceled=msg.user_canceled is True,
+                    performed_steps=msg.performed_step_count,
+                    seed=msg.last_seed,
+                    now=now,
+                )
+            case _:
+                error = error_info_from_wire(
+                    msg.error,
+                    msg.error_message,
+                    subscription_limit=msg.subscription_limit,
+                    required_plans=msg.required_plans,
+                    feature=msg.feature,
+                    limitation=msg.limitation,
+                )
+                if msg.img_id:
+                    out = project.on_job_error(job_id, error, now=now)
+                else:
+                    out = project.on_project_error(error, now=now)
+        self._emit(out, now)
+
+    def _chat_event(self, msg: Any, now: float) -> None:
+        chat = self.chats.get(msg.job_id.upper())
+        if chat is None:
+            return  # unknown jobID: ignored (02 §2.7)
+        match msg:
+            case wire.JobTokens():
+                usage = _usage(msg.usage)
+                deltas = [
+                    ev.ToolCallDelta(
+                        index=d.index,
+                        id=d.id,
+                        name=d.function.name if d.function else None,
+                        arguments=d.function.arguments if d.function else None,
+                    )
+                    for d in msg.tool_calls or ()
+                ]
+                out = chat.on_tokens(
+                    content=msg.content,
+                    role=msg.role,
+                    finish_reason=msg.finish_reason,
+                    usage=usage,
+                    tool_calls=deltas,
+                )
+            case wire.LLMJobResult():
+                cost = None
+                if msg.cost is not None:
+                    cost = msgspec.convert(msgspec.structs.asdict(msg.cost), ev.Cost)
+                out = chat.on_result(
+                    usage=_usage(msg.usage),
+                    time_taken=msg.time_taken,
+                    cost=cost,
+                    worker_name=msg.worker_name,
+                )
+            case _:
+                out = chat.on_error(
+                    error=msg.error,
+                    error_code=msg.error_code,
+                    message=msg.error_message,
+                    worker_name=msg.worker_name,
+                    subscription_limit=msg.subscription_limit is True,
+                    required_plans=msg.required_plans or (),
+                    feature=msg.feature,
+                    limitation=msg.limitation,
+                )
+        if chat.finished:
+            self._sent_chats.discard(chat.id)
+        self._emit(out, now)
+
+    # -- send verbs ----------------------------------------------------------------
+
+    def send_job_request(
+        self, spec: ProjectSpec, request: Mapping[str, Any], *, now: float
+    ) -> ProjectMachine:
+        """Track a new project and queue its ``jobRequest`` (01 §4.3).
+
+        Args:
+            spec: what the project machine needs to know (``spec.id`` must be
+                the ``jobID`` inside ``request``).
+            request: the complete job request payload (built by
+                ``sogni_core.protocol.jobrequest``).
+            now: current time.
+
+        Returns:
+            The new project machine.
+
+        Raises:
+            LocalProtocolError: the id is already tracked, or the connection is
+                closed or in ERROR.
+        """
+        self._check_usable()
+        pid = spec.id.upper()
+        if pid in self.projects:
+            raise LocalProtocolError(f"project {pid} is already tracked")
+        if self.session.state is SessionState.CLOSED:
+            raise LocalProtocolError("connection is closed")
+        project = ProjectMachine(msgspec.structs.replace(spec, id=pid), now=now)
+        self.projects[pid] = project
+        project.set_transport_up(self.session.state is SessionState.READY, now=now)
+        self._enqueue("jobRequest", pid, wire.JobRequest(request=request), now)
+        return project
+
+    def send_cancel(self, project_id: str, *, now: float) -> None:
+        """Cancel a project: queue the wire cancel (01 §2.3.1, §4.8).
+
+        Raises:
+            LocalProtocolError: the project is tracked and already finished.
+        """
+        self._check_usable()
+        pid = project_id.upper()
+        project = self.projects.get(pid)
+        if project is not None and project.finished:
+            raise LocalProtocolError(f"project {pid} already finished")
+        if self.session.state is SessionState.CLOSED:
+            raise LocalProtocolError("connection is closed")
+        self._enqueue("jobError", pid, wire.CancelJob(job_id=pid), now)
+        if project is not None:
+            self._emit(project.cancel(now=now), now)
+
+    def send_llm_request(
+        self, request: wire.LLMJobRequest, *, now: float, timeout: float | None = None
+    ) -> ChatMachine:
+        """Track an LLM job and queue its ``llmJobRequest`` (02 §2.2).
+
+        Args:
+            request: the request Struct (its ``job_id`` keys the job).
+            now: current time.
+            timeout: local timeout; defaults to ``chat_timeout`` for
+                non-streaming requests and none for streaming ones.
+
+        Raises:
+            LocalProtocolError: the job id is already tracked or the
+                connection is closed.
+        """
+        self._check_usable()
+        job_id = request.job_id.upper()
+        if job_id in self.chats:
+            raise LocalProtocolError(f"chat job {job_id} is already tracked")
+        if self.session.state is SessionState.CLOSED:
+            raise LocalProtocolError("connection is closed")
+        if timeout is None and request.stream is not True:
+            timeout = self._chat_timeout
+        chat = ChatMachine(job_id, now=now, timeout=timeout)
+        self.chats[job_id] = chat
+        self._enqueue("llmJobRequest", job_id, request, now)
+        return chat
+
+    def cancel_chat(self, job_id: str, *, now: float) -> None:
+        """Stop delivering an LLM job (no wire message exists, 02 §2.8).
+
+        Raises:
+            LocalProtocolError: unknown or already finished job.
+        """
+        self._check_usable()
+        chat = self.chats.get(job_id.upper())
+        if chat is None:
+            raise LocalProtocolError(f"unknown chat job {job_id}")
+        self._emit(chat.cancel(), now)
+
+    def send_change_network(self, network: str, *, now: float) -> None:
+        """Queue ``changeNetwork``; the server's reply updates ``network``."""
+        self._check_usable()
+        try:
+            target = Network(network)
+        except ValueError:
+            raise InvalidParamsError("network", "must be 'fast' or 'relaxed'") from None
+        self._enqueue("changeNetwork", None, wire.ChangeNetwork(network=target), now)
+
+    def set_subscriptions(self, update: object, *, now: float) -> None:
+        """Queue a ``setSocketEventSubscriptions`` update (01 §3.3)."""
+        self._check_usable()
+        payload = self.subscriptions.local_update(update)
+        message = msgspec.convert(payload, wire.SetSocketEventSubscriptions)
+        self._enqueue("setSocketEventSubscriptions", None, message, now)
+
+    # -- REST answers ------------------------------------------------------------------
+
+    def result_url_resolved(
+        self, project_id: str, job_id: str, url: str | None, *, now: float
+    ) -> None:
+        """Answer a ``FetchResultUrl`` action (``None`` when the fetch failed).
+
+        Answers for forgotten projects are ignored.
+        """
+        self._check_usable()
+        project = self.projects.get(project_id.upper())
+        if project is not None:
+            self._emit(project.result_url_resolved(job_id.upper(), url, now=now), now)
+
+    def preview_url_resolved(self, project_id: str, job_id: str, url: str, *, now: float) -> None:
+        """Answer a ``FetchPreviewUrl`` action."""
+        self._check_usable()
+        project = self.projects.get(project_id.upper())
+        if project is not None:
+            self._emit(project.preview_resolved(job_id.upper(), url, now=now), now)
+
+    def staleness_checked(self, project_id: str, outcome: StalenessOutcome, *, now: float) -> None:
+        """Answer a ``CheckProjectLiveness`` action."""
+        self._check_usable()
+        project = self.projects.get(project_id.upper())
+        if project is not None:
+            self._emit(project.staleness_checked(outcome, now=now), now)
+
+
+def _usage(value: Any) -> ev.Usage | None:
+    if value is None:
+        return None
+    return ev.Usage(
+        prompt_tokens=value.prompt_tokens,
+        completion_tokens=value.completion_tokens,
+        total_tokens=value.total_tokens,
+    )
