@@ -57,7 +57,8 @@ from sogni_core.protocol._errors import (
 from sogni_core.protocol._generated import socket as wire
 from sogni_core.protocol._generated.enums import Network
 from sogni_core.state import events as ev
-from sogni_core.state._rules import ProjectSpec, error_info_from_wire
+from sogni_core.state._adapters import feed_chat, feed_project
+from sogni_core.state._rules import ProjectSpec
 from sogni_core.state.chat import CHAT_TIMEOUT_SECONDS, ChatMachine
 from sogni_core.state.project import ProjectMachine, SendCancel, StalenessOutcome
 from sogni_core.state.session import (
@@ -376,150 +377,27 @@ class SogniConnection:
                 | wire.JobStateAssigned()
                 | wire.JobStateJobCompleted()
                 | wire.JobStatePending()
+                | wire.JobProgress()
+                | wire.JobETA()
+                | wire.JobResult()
+                | wire.JobError()
+                | wire.JobRetry()
+                | wire.JobTokens()
+                | wire.LLMJobResult()
+                | wire.LLMJobError()
             ):
-                self._job_state(msg, now)
-            case wire.JobProgress() | wire.JobETA() | wire.JobResult() | wire.JobError():
-                self._job_event(msg, now)
-            case wire.JobRetry():
-                project = self.projects.get(msg.job_id.upper())
-                if project is not None and msg.img_id:
-                    self._emit(project.on_retry(msg.img_id.upper(), now=now), now)
-            case wire.JobTokens() | wire.LLMJobResult() | wire.LLMJobError():
-                self._chat_event(msg, now)
+                # Events keyed by an unknown jobID are ignored (01 §4.9.1, 02 §2.7).
+                ident = msg.job_id.upper()
+                if ident in self.projects:
+                    self._emit(feed_project(self.projects[ident], msg, now), now)
+                elif ident in self.chats:
+                    chat = self.chats[ident]
+                    self._emit(feed_chat(chat, msg), now)
+                    if chat.finished:
+                        self._sent_chats.discard(ident)
             case _:
                 name = getattr(type(msg), "__wire_type__", None) or getattr(msg, "type", "")
                 self._events.append(ev.ServerNotice(name=str(name), message=msg))
-
-    def _job_state(self, msg: Any, now: float) -> None:
-        pid = msg.job_id.upper()
-        project = self.projects.get(pid)
-        if project is not None:
-            match msg:
-                case wire.JobStateQueued():
-                    out = project.on_queued(
-                        queue_position=msg.queue_position if msg.queue_position is not None else -1,
-                        queue_status=msg.queue_status,
-                        estimated_start_seconds=msg.estimated_start_seconds,
-                        now=now,
-                    )
-                case wire.JobStateInitiatingModel() | wire.JobStateJobStarted():
-                    out = project.on_job_state(
-                        (msg.img_id or "").upper(),
-                        started=isinstance(msg, wire.JobStateJobStarted),
-                        worker_name=msg.worker_name,
-                        job_index=msg.job_index,
-                        now=now,
-                    )
-                case wire.JobStateJobCompleted():
-                    out = project.on_completed(now=now)
-                case _:
-                    out = []  # assigned/pending: ignored by projects (01 §4.9.4)
-            self._emit(out, now)
-            return
-        chat = self.chats.get(pid)
-        if chat is not None:
-            kind = str(type(msg).__struct_config__.tag)  # the jobState `type` tag
-            self._emit(
-                chat.on_job_state(
-                    kind,
-                    worker_name=getattr(msg, "worker_name", None),
-                    queue_position=getattr(msg, "queue_position", None),
-                    model_id=getattr(msg, "model_id", None),
-                    estimated_cost=getattr(msg, "estimated_cost", None),
-                ),
-                now,
-            )
-
-    def _job_event(self, msg: Any, now: float) -> None:
-        project = self.projects.get(msg.job_id.upper())
-        if project is None:
-            return  # untracked project: ignored (01 §4.9.1)
-        job_id = (msg.img_id or "").upper()
-        match msg:
-            case wire.JobProgress():
-                out = project.on_progress(
-                    job_id,
-                    step=msg.step,
-                    step_count=msg.step_count,
-                    progress=msg.progress,
-                    has_image=msg.has_image is True,
-                    now=now,
-                )
-            case wire.JobETA():
-                out = project.on_eta(job_id, eta_seconds=msg.eta_seconds, now=now)
-            case wire.JobResult():
-                out = project.on_result(
-                    job_id,
-                    direct_url=msg.result_url or msg.video_url or msg.video_file,
-                    triggered_nsfw=msg.triggered_nsfw_filter is True,
-                    nsfw_detected=msg.nsfw_detected is True,
-                    user_canceled=msg.user_canceled is True,
-                    performed_steps=msg.performed_step_count,
-                    seed=msg.last_seed,
-                    now=now,
-                )
-            case _:
-                error = error_info_from_wire(
-                    msg.error,
-                    msg.error_message,
-                    subscription_limit=msg.subscription_limit,
-                    required_plans=msg.required_plans,
-                    feature=msg.feature,
-                    limitation=msg.limitation,
-                )
-                if msg.img_id:
-                    out = project.on_job_error(job_id, error, now=now)
-                else:
-                    out = project.on_project_error(error, now=now)
-        self._emit(out, now)
-
-    def _chat_event(self, msg: Any, now: float) -> None:
-        chat = self.chats.get(msg.job_id.upper())
-        if chat is None:
-            return  # unknown jobID: ignored (02 §2.7)
-        match msg:
-            case wire.JobTokens():
-                usage = _usage(msg.usage)
-                deltas = [
-                    ev.ToolCallDelta(
-                        index=d.index,
-                        id=d.id,
-                        name=d.function.name if d.function else None,
-                        arguments=d.function.arguments if d.function else None,
-                    )
-                    for d in msg.tool_calls or ()
-                ]
-                out = chat.on_tokens(
-                    content=msg.content,
-                    role=msg.role,
-                    finish_reason=msg.finish_reason,
-                    usage=usage,
-                    tool_calls=deltas,
-                )
-            case wire.LLMJobResult():
-                cost = None
-                if msg.cost is not None:
-                    cost = msgspec.convert(msgspec.structs.asdict(msg.cost), ev.Cost)
-                out = chat.on_result(
-                    usage=_usage(msg.usage),
-                    time_taken=msg.time_taken,
-                    cost=cost,
-                    worker_name=msg.worker_name,
-                )
-            case _:
-                out = chat.on_error(
-                    error=msg.error,
-                    error_code=msg.error_code,
-                    message=msg.error_message,
-                    worker_name=msg.worker_name,
-                    subscription_limit=msg.subscription_limit is True,
-                    required_plans=msg.required_plans or (),
-                    feature=msg.feature,
-                    limitation=msg.limitation,
-                )
-        if chat.finished:
-            self._sent_chats.discard(chat.id)
-        self._emit(out, now)
 
     # -- send verbs ----------------------------------------------------------------
 
@@ -654,13 +532,3 @@ class SogniConnection:
         project = self.projects.get(project_id.upper())
         if project is not None:
             self._emit(project.staleness_checked(outcome, now=now), now)
-
-
-def _usage(value: Any) -> ev.Usage | None:
-    if value is None:
-        return None
-    return ev.Usage(
-        prompt_tokens=value.prompt_tokens,
-        completion_tokens=value.completion_tokens,
-        total_tokens=value.total_tokens,
-    )
