@@ -1,8 +1,8 @@
 """Fault injection: a spec string (``--faults``) or in-process API.
 
 A spec is a comma-separated list of ``name`` or ``name=value`` entries.
-Every fault fires **once** (so a reconnecting client recovers) unless the
-value ends in ``*`` (fire every time).  Documented in ``emulator/README.md``:
+Every fault fires **once** (so a reconnecting client recovers) unless its
+count carries a ``*`` (``rest-429=1*``, ``close=1001@3*``: fire every time).  Documented in ``emulator/README.md``:
 
 =====================  ==========================================================
 ``drop-after=N``       abort the TCP connection (no close frame) after the N-th
@@ -95,9 +95,9 @@ def parse_faults(spec: str) -> list[Fault]:
             raise FaultSpecError(f"unknown fault {name!r}")
         fault = Fault(name)
         value = value.strip()
-        if value.endswith("*"):
+        if "*" in value:  # "N*", "CODE@N*", "N*:PATH": fire every time
             fault.repeat = True
-            value = value[:-1]
+            value = value.replace("*", "")
         try:
             if name.startswith("rest-"):
                 count, _, path = value.partition(":")

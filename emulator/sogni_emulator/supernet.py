@@ -485,16 +485,9 @@ class Supernet:
                         "userCanceled": True,
                     },
                 )
-        await self.emit(
-            project,
-            "jobError",
-            {
-                "jobID": project.id,
-                "isFromWorker": False,
-                "error": "artistCanceled",
-                "error_message": "artistCanceled",
-            },
-        )
+        # No project-level jobError follows: the SDKs stop tracking a project once
+        # the confirmation arrives, and a late error would mark it failed instead
+        # of canceled (sogni_client 5.70 ``_cancel_once``).
 
     # -- WorkerHost ----------------------------------------------------------------------
 
