@@ -1,8 +1,12 @@
+# mypy: disable-error-code="comparison-overlap,unreachable"
+# (mypy narrows ``m.state`` after an assert and cannot see that a method call changes it.)
 """Chat machine: table, stream assembly under every chunking, errors, timeout."""
 
 from __future__ import annotations
 
 import itertools
+import random
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -23,7 +27,7 @@ REMOTE = {
 
 
 @pytest.mark.parametrize(("state", "inp"), list(itertools.product(ChatState, ChatInput)))
-def test_every_pair_legal_or_error(state, inp):
+def test_every_pair_legal_or_error(state: ChatState, inp: ChatInput) -> None:
     m = ChatMachine("J", now=0)
     m.state = state  # test-only placement
     if (state, inp) in TRANSITIONS:
@@ -37,7 +41,7 @@ def test_every_pair_legal_or_error(state, inp):
         assert m.state is ChatState.ERROR
 
 
-def test_never_backwards():
+def test_never_backwards() -> None:
     m = ChatMachine("J", now=0)
     m.on_job_state("jobStarted", worker_name="w1")
     assert m.state is ChatState.RUNNING
@@ -48,7 +52,7 @@ def test_never_backwards():
     assert m.state is ChatState.STREAMING
 
 
-def test_assembly_reference_example():
+def test_assembly_reference_example() -> None:
     m = ChatMachine("J", now=0)
     m.on_job_state("pending", model_id="m", estimated_cost="0.1")
     assert m.state is ChatState.AUTHORIZING
@@ -67,6 +71,7 @@ def test_assembly_reference_example():
     m.on_tokens(finish_reason="tool_calls", usage=ev.Usage(prompt_tokens=3, completion_tokens=4))
     out = m.on_result(time_taken=1.5, worker_name="w", cost=ev.Cost(cost_in_usd="0.01"))
     (done,) = out
+    assert isinstance(done, ev.ChatCompleted)
     r = done.result
     assert (r.content, r.finish_reason, r.worker_name, r.time_taken) == (
         "Hello",
@@ -86,18 +91,20 @@ def test_assembly_reference_example():
     assert m.on_error(error="x") == []
 
 
-def test_defaults_and_result_usage_override():
+def test_defaults_and_result_usage_override() -> None:
     m = ChatMachine("J", now=0)
     m.on_tokens(content="x", usage=ev.Usage(prompt_tokens=1, completion_tokens=1))
     (done,) = m.on_result(usage=ev.Usage(prompt_tokens=9, completion_tokens=9, total_tokens=18))
+    assert isinstance(done, ev.ChatCompleted)
     assert done.result.finish_reason == "stop" and done.result.usage.total_tokens == 18
     bare = ChatMachine("K", now=0)
     (done,) = bare.on_result()
+    assert isinstance(done, ev.ChatCompleted)
     assert done.result.usage == ev.Usage(prompt_tokens=0, completion_tokens=0, total_tokens=0)
     assert done.result.content == "" and done.result.tool_calls == ()
 
 
-def test_error_keeps_codes_and_clears_tools():
+def test_error_keeps_codes_and_clears_tools() -> None:
     m = ChatMachine("J", now=0)
     m.on_tokens(tool_calls=[ev.ToolCallDelta(index=0, id="a", name="f")])
     (failed,) = m.on_error(
@@ -118,14 +125,16 @@ def test_error_keeps_codes_and_clears_tools():
     assert m.tool_calls == ()
     assert m.result is None
     (bare,) = ChatMachine("K", now=0).on_error(error="model_unavailable", message="")
+    assert isinstance(bare, ev.ChatFailed)
     assert bare.message == "model_unavailable"
 
 
-def test_timeout_cancel_disconnect():
+def test_timeout_cancel_disconnect() -> None:
     m = ChatMachine("J", now=10, timeout=300)
     assert m.next_deadline() == 310
     assert m.on_timer(309) == []
     (t,) = m.on_timer(310)
+    assert isinstance(t, ev.ChatFailed)
     assert t.message == "Chat completion timed out after 300s (jobID: J)"
     assert m.next_deadline() is None
     c = ChatMachine("C", now=0)
@@ -134,7 +143,8 @@ def test_timeout_cancel_disconnect():
     with pytest.raises(LocalProtocolError):
         c.cancel()
     d = ChatMachine("D", now=0)
-    assert d.disconnected()[0].error_type == "disconnected"
+    (gone,) = d.disconnected()
+    assert isinstance(gone, ev.ChatFailed) and gone.error_type == "disconnected"
 
 
 # Every chunking of the same stream assembles the same result.
@@ -158,7 +168,13 @@ def split(text: str, cuts: list[int]) -> list[str]:
     st.lists(st.integers(0, 100), max_size=8),
     st.randoms(use_true_random=False),
 )
-def test_any_chunking_same_result(content, tools, cuts, tool_cuts, rnd):
+def test_any_chunking_same_result(
+    content: str,
+    tools: list[tuple[str, str, str]],
+    cuts: list[int],
+    tool_cuts: list[int],
+    rnd: random.Random,
+) -> None:
     reference = ChatMachine("R", now=0)
     reference.on_tokens(
         content=content,
@@ -169,7 +185,7 @@ def test_any_chunking_same_result(content, tools, cuts, tool_cuts, rnd):
     )
     (ref,) = reference.on_result(time_taken=1)
 
-    chunks: list[dict] = [{"content": piece} for piece in split(content, cuts)]
+    chunks: list[dict[str, Any]] = [{"content": piece} for piece in split(content, cuts)]
     for i, (tid, name, args) in enumerate(tools):
         pieces = split(args, tool_cuts)
         deltas = [ev.ToolCallDelta(index=i, id=tid, name=name, arguments=pieces[0])]
@@ -180,7 +196,7 @@ def test_any_chunking_same_result(content, tools, cuts, tool_cuts, rnd):
     # Interleave tool chunks among content chunks while keeping each stream's order.
     content_chunks = [c for c in chunks if "content" in c]
     tool_chunks = [c for c in chunks if "tool_calls" in c]
-    merged: list[dict] = []
+    merged: list[dict[str, Any]] = []
     while content_chunks or tool_chunks:
         pick = (
             tool_chunks

@@ -12,7 +12,7 @@ render = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(render)
 
 
-def test_mermaid_has_every_non_self_transition():
+def test_mermaid_has_every_non_self_transition() -> None:
     for name, table in render.MACHINES.items():
         text = render.mermaid(name, table, self_loops=False)
         for (src, inp), dst in table.items():
@@ -25,7 +25,7 @@ def test_mermaid_has_every_non_self_transition():
                 assert inp.name in line.split(":", 1)[1].split(", ") or inp.name in line
 
 
-def test_dot_with_self_loops_counts_every_pair(tmp_path):
+def test_dot_with_self_loops_counts_every_pair(tmp_path: pathlib.Path) -> None:
     assert render.main(["--format", "dot", "--self-loops", "--out", str(tmp_path)]) == 0
     for name, table in render.MACHINES.items():
         text = (tmp_path / f"{name}.dot").read_text()
