@@ -1,0 +1,26 @@
+"""Pure helpers shared by the three transports (``sogni_asyncio``, ``sogni_trio``,
+``sogni_sync``): transport errors, upload planning, ids and project specs.
+
+Nothing here performs I/O; the transports read files, open sockets and send
+HTTP, and ask these functions what to do.
+"""
+
+from ._errors import ClientClosedError, TransportError, WebSocketClosed
+from ._helpers import CLIENT_NAME, media_type_of, project_spec, socket_headers, uuid4_upper
+from ._uploads import MEDIA_FIELDS, Upload, file_media, replace_media, upload_plan
+
+__all__ = [
+    "CLIENT_NAME",
+    "MEDIA_FIELDS",
+    "ClientClosedError",
+    "TransportError",
+    "Upload",
+    "WebSocketClosed",
+    "file_media",
+    "media_type_of",
+    "project_spec",
+    "replace_media",
+    "socket_headers",
+    "upload_plan",
+    "uuid4_upper",
+]

@@ -1,0 +1,29 @@
+"""Errors raised by the transports (they share one hierarchy)."""
+
+from __future__ import annotations
+
+from sogni_core.protocol._errors import SogniError
+
+__all__ = ["ClientClosedError", "TransportError", "WebSocketClosed"]
+
+
+class TransportError(SogniError):
+    """An I/O failure in a transport (socket, TLS, HTTP connection)."""
+
+
+class WebSocketClosed(TransportError):
+    """The WebSocket ended; raised by a transport's ``receive``/``send``.
+
+    Attributes:
+        code: the close code; 1006 when no close frame was received.
+        reason: the close reason (never carries a credential).
+    """
+
+    def __init__(self, code: int, reason: str = "") -> None:
+        super().__init__(f"websocket closed ({code}): {reason}")
+        self.code = code
+        self.reason = reason
+
+
+class ClientClosedError(TransportError):
+    """The client was closed while the call was waiting."""

@@ -1,0 +1,633 @@
+"""The public client: ``SogniClient``, ``client.projects``, ``client.account``, ``Project``.
+
+Written once for asyncio; ``tools/unasync.py`` generates the trio copy (same
+code, trio backend) and the blocking copy (``async``/``await`` removed,
+threads backend). All protocol decisions live in the sans-IO core; this module
+routes the core's app events to :class:`Project` objects and exposes them.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import os
+import random
+from collections.abc import AsyncIterator, Callable, Mapping
+from pathlib import Path
+from types import TracebackType
+from typing import Any, TypeVar
+
+import msgspec
+
+from sogni_core.client import (
+    ClientClosedError,
+    file_media,
+    replace_media,
+    upload_plan,
+    uuid4_upper,
+)
+from sogni_core.client import project_spec as make_project_spec
+from sogni_core.protocol._errors import (
+    ConnectionClosedError,
+    InvalidParamsError,
+    JobFailedError,
+)
+from sogni_core.protocol.jobrequest import (
+    AudioProjectParams,
+    ImageProjectParams,
+    MediaInput,
+    ModelOptions,
+    ProjectParams,
+    VideoProjectParams,
+    build_job_request,
+    js_number_str,
+    model_options_for,
+)
+from sogni_core.protocol.rest import DEFAULT_REST_BASE, DEFAULT_SOCKET_URL, Hosts, TokenSession
+from sogni_core.state import events as ev
+from sogni_core.state.connection import SogniConnection
+from sogni_core.state.session import ReconnectPolicy
+
+from . import _backend as backend
+from ._driver import Driver
+from ._rest import RestClient
+
+__all__ = ["Account", "Project", "Projects", "SogniClient"]
+
+log = logging.getLogger("sogni.client")
+
+E = TypeVar("E", bound=ev.Event)
+_END_EVENTS = (ev.ProjectCompleted, ev.ProjectFailed, ev.ProjectCanceled)
+_EXTENSIONS = {"image": "png", "video": "mp4", "audio": "mp3"}
+
+
+def _dispatch(callbacks: list[tuple[type, Callable[[Any], None]]], event: ev.Event) -> None:
+    for kind, callback in list(callbacks):
+        if isinstance(event, kind):
+            try:
+                callback(event)
+            except Exception:
+                log.exception("callback for %s failed", type(event).__name__)
+
+
+class Project:
+    """One submitted project: its events, its end, its results.
+
+    Created by :meth:`Projects.create`; do not construct directly.
+
+    Attributes:
+        id: the project id (uppercase UUID).
+        params: the parameters it was created with.
+    """
+
+    def __init__(self, client: SogniClient, project_id: str, params: ProjectParams) -> None:
+        self.id = project_id
+        self.params = params
+        self._client = client
+        self._history: list[ev.Event] = []
+        self._queues: list[backend.Queue] = []
+        self._callbacks: list[tuple[type, Callable[[Any], None]]] = []
+        self._done = backend.Event()
+        self._end: ev.Event | None = None
+        self.progress = 0
+        """Project progress, 0-100 (never decreases)."""
+        self.jobs: dict[str, ev.JobCompleted] = {}
+        """Completed jobs by job id (one entry per delivered result)."""
+
+    def __repr__(self) -> str:
+        state = type(self._end).__name__ if self._end else f"{self.progress}%"
+        return f"Project(id={self.id!r}, {state})"
+
+    @property
+    def finished(self) -> bool:
+        """Whether the project completed, failed or was canceled."""
+        return self._end is not None
+
+    @property
+    def result_urls(self) -> list[str]:
+        """Result URLs delivered so far, in job order."""
+        return [j.result_url for j in self.jobs.values() if j.result_url]
+
+    def on(self, event_type: type[E], callback: Callable[[E], None]) -> None:
+        """Call ``callback(event)`` for every later event of ``event_type``.
+
+        Callbacks run on the client's pump (a thread for the blocking client);
+        keep them short.
+        """
+        self._callbacks.append((event_type, callback))
+
+    def _feed(self, event: ev.Event) -> None:
+        if self._end is not None:
+            return
+        if isinstance(event, ev.ProjectProgressed):
+            self.progress = event.progress
+        elif isinstance(event, ev.JobCompleted):
+            self.jobs.setdefault(event.job_id, event)
+        self._history.append(event)
+        for queue in self._queues:
+            queue.put_nowait(event)
+        _dispatch(self._callbacks, event)
+        if isinstance(event, _END_EVENTS):
+            self._end = event
+            if isinstance(event, ev.ProjectCompleted):
+                self.progress = 100
+            self._done.set()
+
+    async def events(self) -> AsyncIterator[ev.Event]:
+        """Every event of this project, from the first, ending after its end.
+
+        Yields:
+            Typed events (``ProjectQueued``, ``JobProgressed``, ``JobCompleted``,
+            ..., then one of ``ProjectCompleted``/``ProjectFailed``/``ProjectCanceled``).
+        """
+        queue = backend.Queue()
+        for event in self._history:
+            queue.put_nowait(event)
+        self._queues.append(queue)
+        try:
+            while True:
+                event = await queue.get()
+                yield event
+                if isinstance(event, _END_EVENTS):
+                    return
+        finally:
+            self._queues.remove(queue)
+
+    async def wait(self, timeout: float | None = None) -> list[str]:
+        """Wait for the end of the project.
+
+        Cancelling the caller while it waits cancels the remote project.
+
+        Args:
+            timeout: seconds to wait; ``None`` waits until the end.
+
+        Returns:
+            The result URLs (NSFW-withheld results are left out).
+
+        Raises:
+            JobFailedError: the project failed or was canceled.
+            ConnectionClosedError: the connection ended for good.
+            TimeoutError: ``timeout`` passed (the project keeps running).
+        """
+        try:
+            done = await backend.wait_event(self._done, timeout)
+        except BaseException:
+            if not self.finished:
+                self._client._cancel_nowait(self.id)
+            raise
+        if not done:
+            raise TimeoutError(f"project {self.id} still running after {timeout} s")
+        end = self._end
+        if isinstance(end, ev.ProjectFailed):
+            closed = self._client._closed_error
+            if closed is not None and end.error.code == 0:
+                raise closed
+            raise JobFailedError(end.error.message, code=end.error.original_code or end.error.code)
+        if isinstance(end, ev.ProjectCanceled):
+            raise JobFailedError("project canceled", code="canceled")
+        return self.result_urls
+
+    async def cancel(self) -> None:
+        """Cancel the project on the Supernet (no-op once it has ended)."""
+        if not self.finished:
+            self._client._cancel_nowait(self.id)
+
+    async def download(self, folder: str | os.PathLike[str]) -> list[Path]:
+        """Stream every result into ``folder`` (created if needed).
+
+        Files are named ``<project id>_<job id>.<ext>``; the body is streamed
+        to disk, never held whole in memory.
+
+        Returns:
+            The written paths, in job order.
+        """
+        target = Path(folder)
+        target.mkdir(parents=True, exist_ok=True)
+        media = type(self.params).__name__.removesuffix("ProjectParams").lower()
+        ext = self.params.output_format or _EXTENSIONS.get(media, "bin")
+        paths: list[Path] = []
+        for job in list(self.jobs.values()):
+            if not job.result_url:
+                continue
+            path = target / f"{self.id}_{job.job_id}.{ext}"
+            await self._client._rest.download(job.result_url, path)
+            paths.append(path)
+        return paths
+
+
+class Projects:
+    """``client.projects``: models, presets, estimates and project creation."""
+
+    def __init__(self, client: SogniClient) -> None:
+        self._client = client
+        self._models: dict[str, int] = {}
+        self._models_ready = backend.Event()
+        self._catalogue: list[Mapping[str, Any]] | None = None
+        self._tiers: Mapping[str, Mapping[str, Any]] | None = None
+
+    def __repr__(self) -> str:
+        return f"Projects(available_models={len(self._models)})"
+
+    @property
+    def available_models(self) -> dict[str, int]:
+        """Model id -> online worker count, from the last ``swarmModels``."""
+        return dict(self._models)
+
+    def _on_swarm(self, models: Mapping[str, int]) -> None:
+        self._models = dict(models)
+        self._models_ready.set()
+
+    async def wait_for_models(self, timeout: float = 30.0) -> dict[str, int]:
+        """Wait until the server has announced the available models.
+
+        Raises:
+            TimeoutError: none arrived within ``timeout`` seconds.
+        """
+        if not await backend.wait_event(self._models_ready, timeout):
+            raise TimeoutError("no swarmModels received")
+        return self.available_models
+
+    async def _load_catalogue(self) -> tuple[list[Mapping[str, Any]], Mapping[str, Any]]:
+        if self._catalogue is None or self._tiers is None:
+            rest = self._client._rest
+            self._catalogue = list(msgspec.to_builtins(await rest.call("models_list")))
+            self._tiers = dict(msgspec.to_builtins(await rest.call("models_tiers")))
+        return self._catalogue, self._tiers
+
+    async def model_catalogue(self) -> list[Mapping[str, Any]]:
+        """The ``/api/v1/models/list`` entries (cached for the client's life)."""
+        return (await self._load_catalogue())[0]
+
+    async def model_options(self, model_id: str) -> ModelOptions:
+        """The parameter options (steps, guidance, samplers...) of a model.
+
+        Raises:
+            InvalidParamsError: unknown model or tier (field ``model_id``).
+        """
+        models, tiers = await self._load_catalogue()
+        return model_options_for(model_id, models, tiers)
+
+    async def size_presets(self, model_id: str, network: str | None = None) -> Any:
+        """The size presets of a model on a network (01 §5.4)."""
+        return await self._client._rest.call(
+            "size_presets",
+            path_params={"network": network or self._client.network, "modelId": model_id},
+        )
+
+    async def lora_catalog(self) -> Any:
+        """The LoRA catalogue (``/v1/loras/comfy``)."""
+        return await self._client._rest.call("loras_comfy")
+
+    async def estimate_cost(self, params: ProjectParams) -> Any:
+        """Estimate a project's cost without creating it (01 §5.7).
+
+        Returns:
+            The parsed estimation response.
+        """
+        token = params.token_type or "spark"
+        network = params.network or self._client.network
+        count = params.number_of_media or 1
+        rest = self._client._rest
+        if isinstance(params, ImageProjectParams):
+            strength = params.starting_image_strength
+            denoise = js_number_str(1 - strength) if strength else "0"
+            return await rest.call(
+                "image_estimate_v2",
+                path_params={
+                    "tokenType": token,
+                    "network": network,
+                    "model": params.model_id,
+                    "imageCount": count,
+                    "stepCount": params.steps or 0,
+                    "previewCount": params.number_of_previews or 0,
+                    "cnEnabled": 1 if params.control_net else 0,
+                    "denoiseStrength": denoise,
+                    "width": params.width or 0,
+                    "height": params.height or 0,
+                },
+            )
+        if isinstance(params, VideoProjectParams):
+            return await rest.call(
+                "video_estimate_steps",
+                path_params={
+                    "tokenType": token,
+                    "model": params.model_id,
+                    "width": params.width or 0,
+                    "height": params.height or 0,
+                    "frames": params.frames or 0,
+                    "fps": params.fps or 0,
+                    "steps": params.steps or 0,
+                    "numberOfMedia": count,
+                },
+            )
+        assert isinstance(params, AudioProjectParams)
+        return await rest.call(
+            "audio_estimate",
+            path_params={
+                "tokenType": token,
+                "model": params.model_id,
+                "duration": params.duration or 0,
+                "steps": params.steps or 0,
+                "numberOfMedia": count,
+            },
+        )
+
+    async def _read_media(self, value: Any) -> bytes | MediaInput:
+        if isinstance(value, (str, os.PathLike)):
+            return await backend.read_file(Path(value))
+        if isinstance(value, (bytearray, memoryview)):
+            return bytes(value)
+        if isinstance(value, io.IOBase) or hasattr(value, "read"):
+            data = await backend.run_sync(value.read)
+            if isinstance(data, str):
+                raise InvalidParamsError("media", "file objects must be opened in binary mode")
+            return bytes(data)
+        raise InvalidParamsError("media", f"unsupported media value {type(value).__name__}")
+
+    async def create(self, params: ProjectParams) -> Project:
+        """Validate, upload the media, and submit a project (01 §4.2).
+
+        Media values may be ``bytes``, a :class:`MediaInput`, a path
+        (``str``/``Path``) or a binary file object; files are read in a worker
+        thread. Validation runs before any network I/O (the model catalogue
+        is prefetched when the client connects).
+
+        Returns:
+            The :class:`Project`; ``await project.wait()`` for the results.
+
+        Raises:
+            InvalidParamsError: a parameter breaks a rule (``field`` names it).
+            ApiStatusError: an upload failed.
+        """
+        if not isinstance(params, (ImageProjectParams, VideoProjectParams, AudioProjectParams)):
+            raise InvalidParamsError("params", "must be Image/Video/AudioProjectParams")
+        client = self._client
+        client._check_open()
+        replacements = {
+            (name, index): await self._read_media(value)
+            for name, index, value in file_media(params)
+        }
+        if replacements:
+            params = replace_media(params, replacements)
+        options = await self.model_options(params.model_id)
+        project_id = uuid4_upper(os.urandom(16))
+        payload = build_job_request(
+            params,
+            project_id=project_id,
+            model_options=options,
+            default_app_source=client.app_source,
+        )
+        for item in upload_plan(params):
+            await client._rest.upload(item, project_id, lambda: uuid4_upper(os.urandom(16)))
+        spec = make_project_spec(params, payload, project_id=project_id, network=client.network)
+        project = Project(client, project_id, params)
+        client._projects[project_id] = project
+        client._driver.call(client._conn.send_job_request, spec, payload)
+        log.debug("project %s submitted", project_id)
+        return project
+
+
+class Account:
+    """``client.account``: balance, profile and rewards."""
+
+    def __init__(self, client: SogniClient) -> None:
+        self._client = client
+
+    def __repr__(self) -> str:
+        return "Account()"
+
+    async def balance(self) -> Any:
+        """The account balance (``GET /v4/account/balance``)."""
+        return await self._client._rest.call("account_balance")
+
+    async def me(self) -> Any:
+        """The account profile (``GET /v1/account/me``)."""
+        return await self._client._rest.call("account_me")
+
+    async def rewards(self) -> Any:
+        """The claimable rewards (``GET /v4/account/rewards``)."""
+        return await self._client._rest.call("account_rewards")
+
+
+class SogniClient:
+    """A Supernet client: one socket, one REST session.
+
+    Use as a context manager (``async with SogniClient(...) as client``); the
+    socket connects on entry and reconnects by itself (capped, jittered
+    backoff from the core) while the credentials are good.
+
+    Args:
+        app_id: unique id of this connection (a random one by default); two
+            live connections with one id make the server close the older one
+            with 4015.
+        api_key: an API key (header ``api-key``).
+        username: account name for token login (not supported yet).
+        password: account password for token login (not supported yet).
+        token: a saved access JWT (with ``refresh_token``) to resume a session.
+        refresh_token: the saved refresh JWT.
+        network: ``fast`` (default) or ``relaxed``.
+        rest_endpoint: REST base URL (default production).
+        socket_endpoint: socket URL (default production; ``ws://`` allowed).
+        app_source: optional ``appSource`` attribution.
+        socket_event_subscriptions: initial subscription map (01 §3.4).
+        verify: TLS verification for REST and socket (on by default), or an
+            ``ssl.SSLContext``.
+        connect_timeout: seconds :meth:`connect` waits for the greeting.
+        reconnect_policy: the core's backoff policy (default: 1 s base, 15 s cap).
+
+    Raises:
+        InvalidParamsError: missing or conflicting credentials.
+    """
+
+    def __init__(
+        self,
+        *,
+        app_id: str | None = None,
+        api_key: str | None = None,
+        username: str | None = None,
+        password: str | None = None,
+        token: str | None = None,
+        refresh_token: str | None = None,
+        network: str = "fast",
+        rest_endpoint: str = DEFAULT_REST_BASE,
+        socket_endpoint: str = DEFAULT_SOCKET_URL,
+        app_source: str | None = None,
+        socket_event_subscriptions: Mapping[str, Any] | None = None,
+        verify: Any = True,
+        connect_timeout: float = 30.0,
+        reconnect_policy: ReconnectPolicy | None = None,
+    ) -> None:
+        tokens: TokenSession | None = None
+        if username is not None or password is not None:
+            raise InvalidParamsError(
+                "password", "username/password login is not supported yet; use api_key or token"
+            )
+        if token is not None or refresh_token is not None:
+            if not (token and refresh_token):
+                raise InvalidParamsError("refresh_token", "token and refresh_token go together")
+            tokens = TokenSession.from_tokens(token, refresh_token)
+        if not api_key and tokens is None:
+            raise InvalidParamsError("api_key", "an api_key or a token pair is required")
+        if api_key and tokens is not None:
+            raise InvalidParamsError("api_key", "give an api_key or tokens, not both")
+        if network not in ("fast", "relaxed"):
+            raise InvalidParamsError("network", "must be 'fast' or 'relaxed'")
+        self.app_id = app_id or uuid4_upper(os.urandom(16))
+        self.app_source = app_source
+        self._hosts = Hosts.from_config(rest_endpoint, socket_endpoint)
+        self._rest = RestClient(self._hosts, api_key=api_key, tokens=tokens, verify=verify)
+        self._conn = SogniConnection(
+            socket_url=socket_endpoint,
+            app_id=self.app_id,
+            rng=random.Random().random,
+            network=network,
+            app_source=app_source,
+            subscriptions=socket_event_subscriptions,
+            policy=reconnect_policy,
+        )
+        self._tasks = backend.TaskGroup()
+        self._driver = Driver(self._conn, self._rest, self._tasks, self._on_event, verify=verify)
+        self._connect_timeout = connect_timeout
+        self._ready = backend.Event()
+        self._network_changed = backend.Event()
+        self._callbacks: list[tuple[type, Callable[[Any], None]]] = []
+        self._projects: dict[str, Project] = {}
+        self._closed_error: ConnectionClosedError | None = None
+        self._started = False
+        self._closed = False
+        self.authenticated: Any = None
+        """The server's ``authenticated`` greeting (wire Struct), once ready."""
+        self.projects = Projects(self)
+        self.account = Account(self)
+
+    def __repr__(self) -> str:
+        return (
+            f"SogniClient(app_id={self.app_id!r}, network={self.network!r}, "
+            f"state={self._conn.state.name}, rest={self._hosts.rest!r})"
+        )
+
+    # -- lifecycle ---------------------------------------------------------------
+
+    @property
+    def network(self) -> str:
+        """The current network (``fast`` or ``relaxed``)."""
+        return self._conn.network
+
+    async def __aenter__(self) -> SogniClient:
+        await self.connect()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    async def connect(self) -> None:
+        """Open the socket and wait for the server's greeting.
+
+        Raises:
+            ConnectionClosedError: the server refused the connection (e.g.
+                4021 auth error, 4010 blocked app id, 4015 replaced).
+            TimeoutError: no greeting within ``connect_timeout``.
+        """
+        if self._started:
+            return
+        self._started = True
+        await self._tasks.__aenter__()
+        self._driver.start()
+        self._tasks.start_soon(self._prefetch)
+        self._driver.call(self._conn.connect)
+        ready = await backend.wait_event(self._ready, self._connect_timeout)
+        if self._closed_error is not None:
+            raise self._closed_error
+        if not ready:
+            raise TimeoutError("no greeting from the Supernet socket")
+
+    async def _prefetch(self) -> None:
+        try:
+            await self.projects._load_catalogue()
+        except Exception as exc:
+            log.debug("model catalogue prefetch failed: %s", type(exc).__name__)
+
+    async def aclose(self) -> None:
+        """Close the socket and the HTTP pool; idempotent."""
+        if self._closed:
+            return
+        self._closed = True
+        if self._started:
+            await self._driver.aclose()
+            await self._tasks.aclose()
+        await self._rest.aclose()
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise ClientClosedError("the client is closed")
+        if self._closed_error is not None:
+            raise self._closed_error
+
+    # -- events ------------------------------------------------------------------
+
+    def on(self, event_type: type[E], callback: Callable[[E], None]) -> None:
+        """Call ``callback(event)`` for every client-level event of ``event_type``
+        (``SessionReady``, ``Connecting``, ``Disconnected``, ``ServerNotice``, and
+        every project event)."""
+        self._callbacks.append((event_type, callback))
+
+    def _on_event(self, event: ev.Event) -> None:
+        project_id = getattr(event, "project_id", None)
+        if project_id is not None:
+            project = self._projects.get(project_id)
+            if project is not None:
+                project._feed(event)
+                if project.finished:
+                    self._projects.pop(project_id, None)
+        elif isinstance(event, ev.SessionReady):
+            self.authenticated = event.authenticated
+            self._ready.set()
+        elif isinstance(event, ev.Disconnected):
+            self._closed_error = ConnectionClosedError(
+                event.code, event.reason, recoverable=False
+            )
+            self._ready.set()
+        elif isinstance(event, ev.NetworkChanged):
+            self._network_changed.set()
+        elif isinstance(event, ev.ServerNotice) and event.name == "swarmModels":
+            self.projects._on_swarm(getattr(event.message, "models", {}))
+        elif isinstance(event, ev.Connecting) and event.attempt:
+            log.info("reconnecting (attempt %d) in %.1f s", event.attempt, event.delay)
+        _dispatch(self._callbacks, event)
+
+    # -- verbs -----------------------------------------------------------------------
+
+    def _cancel_nowait(self, project_id: str) -> None:
+        try:
+            self._driver.call(self._conn.send_cancel, project_id)
+        except Exception as exc:
+            log.debug("cancel of %s not sent: %s", project_id, type(exc).__name__)
+
+    async def set_socket_event_subscriptions(self, update: Mapping[str, Any]) -> None:
+        """Change which server events this connection receives (01 §3.3)."""
+        self._check_open()
+        self._driver.call(self._conn.set_subscriptions, dict(update))
+
+    async def switch_network(self, network: str, timeout: float = 10.0) -> str:
+        """Switch between ``fast`` and ``relaxed`` (01 §2.3.2).
+
+        Returns:
+            The network the server confirmed.
+
+        Raises:
+            InvalidParamsError: unknown network.
+            TimeoutError: the server did not confirm.
+        """
+        if network not in ("fast", "relaxed"):
+            raise InvalidParamsError("network", "must be 'fast' or 'relaxed'")
+        self._check_open()
+        self._network_changed.clear()
+        self._driver.call(self._conn.send_change_network, network)
+        if not await backend.wait_event(self._network_changed, timeout):
+            raise TimeoutError("network change not confirmed")
+        return self.network

@@ -1,0 +1,261 @@
+"""The pump: feed the sans-IO :class:`SogniConnection`, perform its actions.
+
+Three kinds of background work, all without protocol logic:
+
+* the **pump** task waits for a wake-up or the core's next deadline, fires
+  ``on_timer``, writes the frames ``data_to_send()`` returned (one writer, so
+  frames keep their order) and performs the actions ``events()`` returned;
+* one **reader** per socket feeds every message to ``receive_frame`` and the
+  socket's end to ``receive_close``;
+* short **action** tasks run the REST calls the core asks for
+  (``FetchResultUrl``...) and feed the answers back.
+
+App events are handed to a callback; the client routes them to projects.
+Every core call goes through :meth:`Driver.call`, which holds the core lock
+(a no-op on event loops, a real lock for the threaded copy).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from sogni_core.client import WebSocketClosed, socket_headers
+from sogni_core.protocol._errors import SogniError
+from sogni_core.protocol.rest import build_request, parse_download_url
+from sogni_core.state import events as ev
+from sogni_core.state.connection import SogniConnection
+from sogni_core.state.project import StalenessOutcome
+
+from . import _backend as backend
+from ._rest import RestClient
+
+__all__ = ["Driver"]
+
+log = logging.getLogger("sogni.driver")
+
+
+@contextlib.contextmanager
+def swallow_protocol_errors(logger: logging.Logger) -> Iterator[None]:
+    """Log (never raise) a core error inside the pump: one bad input must not
+    stop the connection; the core's sticky ERROR state reports it."""
+    try:
+        yield
+    except SogniError as exc:
+        logger.warning("core rejected an input: %s", type(exc).__name__)
+
+
+class Driver:
+    """Runs one :class:`SogniConnection` over a WebSocket and a REST client.
+
+    Args:
+        conn: the sans-IO connection.
+        rest: the REST client (credentials, retries).
+        tasks: the task group background work runs in.
+        on_event: called with every app event, in order, from the pump.
+        verify: TLS verification for the socket.
+    """
+
+    def __init__(
+        self,
+        conn: SogniConnection,
+        rest: RestClient,
+        tasks: backend.TaskGroup,
+        on_event: Callable[[ev.Event], None],
+        *,
+        verify: Any = True,
+    ) -> None:
+        self.conn = conn
+        self._rest = rest
+        self._tasks = tasks
+        self._on_event = on_event
+        self._verify = verify
+        self._lock = backend.CoreLock()
+        self._wake = backend.Event()
+        self._frames: list[str] = []
+        self._events: list[ev.Event] = []
+        self._ws: backend.WebSocket | None = None
+        self._closing = False
+        self._stopped = backend.Event()
+
+    def __repr__(self) -> str:
+        return f"Driver(state={self.conn.state.name})"
+
+    # -- core access -------------------------------------------------------------
+
+    def call(self, verb: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """Run one core verb with ``now``, collect its outputs, wake the pump."""
+        with self._lock:
+            try:
+                return verb(*args, now=backend.monotonic(), **kwargs)
+            finally:
+                self._collect()
+                self._wake.set()
+
+    def _collect(self) -> None:
+        self._frames.extend(self.conn.data_to_send())
+        self._events.extend(self.conn.events())
+
+    # -- the pump ------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Start the pump task."""
+        self._tasks.start_soon(self._pump)
+
+    async def _pump(self) -> None:
+        try:
+            while True:
+                with self._lock:
+                    deadline = self.conn.next_deadline()
+                timeout = None if deadline is None else deadline - backend.monotonic()
+                await backend.wait_event(self._wake, timeout)
+                self._wake.clear()
+                with self._lock:
+                    if deadline is not None and backend.monotonic() >= deadline:
+                        with swallow_protocol_errors(log):
+                            self.conn.on_timer(now=backend.monotonic())
+                    self._collect()
+                    frames, self._frames = self._frames, []
+                    events, self._events = self._events, []
+                if frames:
+                    await self._write(frames)
+                for event in events:
+                    await self._perform(event)
+                if self._closing and self._ws is None and not self._frames and not self._events:
+                    break
+        finally:
+            self._stopped.set()
+
+    async def _write(self, frames: list[str]) -> None:
+        ws = self._ws
+        if ws is None:
+            log.debug("dropping %d frame(s): no socket", len(frames))
+            return
+        try:
+            for text in frames:
+                await ws.send_text(text)
+        except WebSocketClosed as exc:
+            log.debug("write failed: %s", exc.reason)
+
+    async def _perform(self, event: ev.Event) -> None:
+        if isinstance(event, ev.OpenSocket):
+            self._tasks.start_soon(self._run_socket, event.url)
+        elif isinstance(event, ev.CloseSocket):
+            ws, self._ws = self._ws, None
+            if ws is not None:
+                await ws.close(event.code, event.reason)
+        elif isinstance(event, ev.SendPing):
+            if self._ws is not None:
+                try:
+                    await self._ws.send_ping()
+                except WebSocketClosed:
+                    pass
+        elif isinstance(event, ev.FetchResultUrl):
+            self._tasks.start_soon(self._fetch_result, event)
+        elif isinstance(event, ev.FetchPreviewUrl):
+            self._tasks.start_soon(self._fetch_preview, event)
+        elif isinstance(event, ev.CheckProjectLiveness):
+            self._tasks.start_soon(self._check_liveness, event.project_id)
+        else:
+            try:
+                self._on_event(event)
+            except Exception:
+                log.exception("event callback failed for %s", type(event).__name__)
+
+    # -- the socket ----------------------------------------------------------------
+
+    async def _run_socket(self, url: str) -> None:
+        try:
+            headers = socket_headers(await self._rest.auth())
+            ws = await backend.open_websocket(url, headers, verify=self._verify, tasks=self._tasks)
+        except WebSocketClosed as exc:
+            log.debug("socket open failed: %s", exc.reason)
+            self._report_close(exc.code, exc.reason)
+            return
+        except Exception as exc:  # refresh failure, TLS errors...
+            log.debug("socket open failed: %s", type(exc).__name__)
+            self._report_close(1006, f"open failed: {type(exc).__name__}")
+            return
+        if self._closing:
+            await ws.close(1000, "Client disconnected")
+            return
+        self._ws = ws
+        with swallow_protocol_errors(log):
+            self.call(self.conn.on_open)
+        while True:
+            try:
+                message = await ws.receive()
+            except WebSocketClosed as exc:
+                if self._ws is ws:
+                    self._ws = None
+                    self._report_close(exc.code, exc.reason)
+                else:
+                    self._wake.set()
+                return
+            with swallow_protocol_errors(log):
+                self.call(self.conn.receive_frame, message)
+
+    def _report_close(self, code: int, reason: str) -> None:
+        log.debug("socket closed: %d %s", code, reason)
+        with swallow_protocol_errors(log):
+            self.call(self.conn.receive_close, code, reason)
+
+    # -- REST actions ------------------------------------------------------------------
+
+    async def _fetch(self, path: str, query: tuple[tuple[str, str], ...]) -> str:
+        request = build_request(
+            "GET", self._rest.hosts.rest, path, auth=await self._rest.auth(), query=query
+        )
+        status, headers, body = await self._rest.send(request)
+        return parse_download_url(status, headers, body)
+
+    async def _fetch_result(self, action: ev.FetchResultUrl) -> None:
+        url: str | None
+        try:
+            url = await self._fetch(action.path, action.query)
+        except Exception as exc:
+            log.debug("result URL fetch failed: %s", type(exc).__name__)
+            url = None
+        with swallow_protocol_errors(log):
+            self.call(self.conn.result_url_resolved, action.project_id, action.job_id, url)
+
+    async def _fetch_preview(self, action: ev.FetchPreviewUrl) -> None:
+        try:
+            url = await self._fetch(action.path, action.query)
+        except Exception as exc:
+            log.debug("preview URL fetch failed: %s", type(exc).__name__)
+            return
+        with swallow_protocol_errors(log):
+            self.call(self.conn.preview_url_resolved, action.project_id, action.job_id, url)
+
+    async def _check_liveness(self, project_id: str) -> None:
+        # 01 §4.12.2: listed as active -> alive; unknown to REST -> gone.
+        outcome = StalenessOutcome.FAILED
+        try:
+            active = await self._rest.call("artist_projects_active")
+            ids = {str(getattr(p, "id", "")).upper() for p in getattr(active, "projects", ())}
+            if project_id.upper() in ids:
+                outcome = StalenessOutcome.ALIVE
+            else:
+                await self._rest.call("project_get", path_params={"projectId": project_id})
+        except Exception as exc:
+            status = getattr(exc, "status", None)
+            if status == 404:
+                outcome = StalenessOutcome.GONE
+            log.debug("liveness check: %s", type(exc).__name__)
+        with swallow_protocol_errors(log):
+            self.call(self.conn.staleness_checked, project_id, outcome)
+
+    # -- shutdown ----------------------------------------------------------------------
+
+    async def aclose(self, timeout: float = 3.0) -> None:
+        """Close the socket politely and stop the pump."""
+        self._closing = True
+        with swallow_protocol_errors(log):
+            self.call(self.conn.close)
+        await backend.wait_event(self._stopped, timeout)
+        ws, self._ws = self._ws, None
+        if ws is not None:
+            await ws.close(1000, "Client disconnected")

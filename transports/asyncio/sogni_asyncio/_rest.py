@@ -1,0 +1,239 @@
+"""REST plumbing: send the core's plain-data requests with httpx, retry by the
+core's policy, keep credentials fresh.
+
+The core builds every :class:`~sogni_core.protocol.rest.Request` and parses
+every answer; this module only moves bytes, sleeps the retry delays the core
+decides, and swaps the access token when :class:`TokenSession` says it is
+about to expire.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from sogni_core.client import TransportError, Upload
+from sogni_core.protocol.rest import (
+    ApiKeyAuth,
+    Auth,
+    Hosts,
+    QueryValue,
+    Request,
+    TokenSession,
+    download_request,
+    endpoint_request,
+    parse_endpoint_response,
+    parse_token_pair,
+    parse_upload_put,
+    parse_upload_url,
+    refresh_request,
+    upload_put_request,
+)
+from sogni_core.protocol.retry import DEFAULT_RETRY_POLICY, RetryPolicy
+
+from . import _backend as backend
+
+__all__ = ["RestClient"]
+
+log = logging.getLogger("sogni.rest")
+
+#: Refresh the access token this many seconds before it expires.
+TOKEN_REFRESH_LEEWAY = 60.0
+
+
+class RestClient:
+    """One httpx client plus the credentials and the retry policy.
+
+    Args:
+        hosts: the REST and socket-host bases.
+        api_key: API-key credentials, or ``None``.
+        tokens: a token session (username/password or resumed), or ``None``.
+        verify: TLS verification (default on).
+        retry: the retry policy.
+        timeout: per-request timeout in seconds.
+    """
+
+    def __init__(
+        self,
+        hosts: Hosts,
+        *,
+        api_key: str | None = None,
+        tokens: TokenSession | None = None,
+        verify: Any = True,
+        retry: RetryPolicy = DEFAULT_RETRY_POLICY,
+        timeout: float = 30.0,
+    ) -> None:
+        self.hosts = hosts
+        self._api_key = ApiKeyAuth(api_key) if api_key else None
+        self.tokens = tokens
+        self._retry = retry
+        self._http = backend.HttpClient(verify=verify, timeout=timeout, follow_redirects=True)
+        self._rng = random.Random()
+
+    def __repr__(self) -> str:
+        mode = "api_key" if self._api_key else ("token" if self.tokens else "anonymous")
+        return f"RestClient(rest={self.hosts.rest!r}, auth={mode})"
+
+    async def aclose(self) -> None:
+        """Close the HTTP connection pool."""
+        await self._http.aclose()
+
+    # -- credentials -------------------------------------------------------------
+
+    async def auth(self) -> Auth | None:
+        """The credential to send now, refreshing a token session when due."""
+        if self._api_key is not None:
+            return self._api_key
+        if self.tokens is None:
+            return None
+        if self.tokens.needs_refresh(backend.wall_clock(), leeway=TOKEN_REFRESH_LEEWAY):
+            await self.refresh()
+        return self.tokens.auth() if self.tokens is not None else None
+
+    def token_deadline(self) -> float | None:
+        """Wall-clock time at which the token should be refreshed, if any."""
+        if self.tokens is None:
+            return None
+        return self.tokens.token_expiry - TOKEN_REFRESH_LEEWAY
+
+    async def refresh(self) -> None:
+        """Refresh the token pair (01 §1.3.3); failure clears it and raises."""
+        if self.tokens is None:
+            return
+        session = self.tokens
+        try:
+            request = refresh_request(
+                self.hosts.rest,
+                session.refresh_token,
+                now=backend.wall_clock(),
+                refresh_expiry=session.refresh_expiry,
+            )
+            status, headers, body = await self.send(request, idempotent=False)
+            self.tokens = parse_token_pair(status, headers, body)
+        except BaseException:
+            self.tokens = None
+            raise
+        log.debug("access token refreshed")
+
+    # -- sending -------------------------------------------------------------------
+
+    async def send(
+        self, request: Request, *, idempotent: bool = True
+    ) -> tuple[int, list[tuple[str, str]], bytes]:
+        """Send one request, retrying as the core's policy decides.
+
+        Returns:
+            ``(status, headers, body)`` of the final attempt.
+
+        Raises:
+            TransportError: no response after the last attempt.
+        """
+        attempt = 0
+        while True:
+            attempt += 1
+            log.debug("-> %r (attempt %d)", request, attempt)
+            try:
+                response = await self._http.request(
+                    request.method,
+                    request.url,
+                    headers=list(request.headers),
+                    content=request.body,
+                )
+            except httpx.HTTPError as exc:
+                decision = self._retry.decide(
+                    attempt,
+                    None,
+                    (),
+                    self._rng.random(),
+                    idempotent=idempotent or isinstance(exc, httpx.ConnectError),
+                )
+                if not decision.retry:
+                    raise TransportError(f"{request.method} failed: {type(exc).__name__}") from exc
+                await backend.sleep(decision.delay)
+                continue
+            headers = list(response.headers.items())
+            log.debug("<- %d for %s %s", response.status_code, request.method, _path(request))
+            if response.status_code < 400:
+                return response.status_code, headers, response.content
+            decision = self._retry.decide(
+                attempt,
+                response.status_code,
+                headers,
+                self._rng.random(),
+                idempotent=idempotent,
+                now=backend.wall_clock(),
+            )
+            if not decision.retry:
+                return response.status_code, headers, response.content
+            await backend.sleep(decision.delay)
+
+    async def call(
+        self,
+        name: str,
+        *,
+        path_params: Mapping[str, str | int | float | bool] | None = None,
+        query: Mapping[str, QueryValue] | Iterable[tuple[str, QueryValue]] = (),
+        body: Any = None,
+    ) -> Any:
+        """Call one ``spec/rest.toml`` endpoint and parse its answer.
+
+        Raises:
+            ApiStatusError: the server answered with an error.
+            TransportError: no answer.
+        """
+        request = endpoint_request(
+            name,
+            self.hosts,
+            path_params=path_params,
+            query=query,
+            body=body,
+            auth=await self.auth(),
+        )
+        status, headers, content = await self.send(request, idempotent=request.method != "POST")
+        return parse_endpoint_response(name, status, headers, content, now=backend.wall_clock())
+
+    async def upload(self, item: Upload, project_id: str, new_id: Any) -> None:
+        """Get a presigned URL for ``item`` and PUT its bytes (01 §4.7.1).
+
+        Raises:
+            ApiStatusError: the URL request or the PUT failed.
+        """
+        request = item.url_request(
+            self.hosts.rest, auth=await self.auth(), project_id=project_id, new_id=new_id
+        )
+        status, headers, body = await self.send(request)
+        url = parse_upload_url(status, headers, body)
+        put = upload_put_request(url, item.data, content_type=item.content_type)
+        status, headers, body = await self.send(put)
+        parse_upload_put(status, headers, body, message=item.error_message)
+
+    async def get_json_url(self, request: Request) -> tuple[int, list[tuple[str, str]], bytes]:
+        """Send a core-built request with the current credentials appended."""
+        return await self.send(request)
+
+    async def download(self, url: str, path: Path) -> int:
+        """Stream a signed download URL into ``path`` (no credentials sent).
+
+        Returns:
+            Bytes written.
+
+        Raises:
+            TransportError: the download failed.
+        """
+        request = download_request(url)
+        try:
+            async with self._http.stream(request.method, request.url) as response:
+                if response.status_code >= 400:
+                    raise TransportError(f"download failed with HTTP {response.status_code}")
+                return await backend.write_chunks(path, response.aiter_bytes())
+        except httpx.HTTPError as exc:
+            raise TransportError(f"download failed: {type(exc).__name__}") from exc
+
+
+def _path(request: Request) -> str:
+    return httpx.URL(request.url).path
