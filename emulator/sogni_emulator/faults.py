@@ -2,7 +2,8 @@
 
 A spec is a comma-separated list of ``name`` or ``name=value`` entries.
 Every fault fires **once** (so a reconnecting client recovers) unless its
-count carries a ``*`` (``rest-429=1*``, ``close=1001@3*``: fire every time).  Documented in ``emulator/README.md``:
+count carries a ``*`` (``rest-429=1*``, ``close=1001@3*``: fire every time).
+Documented in ``emulator/README.md``:
 
 =====================  ==========================================================
 ``drop-after=N``       abort the TCP connection (no close frame) after the N-th

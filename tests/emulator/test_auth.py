@@ -12,12 +12,15 @@ from .wsclient import Closed, WsClient, http_json
 
 
 def _login(emu, wallet="0xAbCdEf0000000000000000000000000000000001"):
-    status, body = http_json(emu.rest_url, "POST", "/v1/account/nonce",
-                             json_body={"walletAddress": wallet})
+    status, body = http_json(
+        emu.rest_url, "POST", "/v1/account/nonce", json_body={"walletAddress": wallet}
+    )
     assert status == 200 and body["status"] == "success"
     assert isinstance(body["data"]["nonce"], str)
     status, body = http_json(
-        emu.rest_url, "POST", "/v1/account/login",
+        emu.rest_url,
+        "POST",
+        "/v1/account/login",
         json_body={"walletAddress": wallet, "signature": "0x" + "11" * 65, "rememberMe": False},
     )
     assert status == 200, body
@@ -25,12 +28,14 @@ def _login(emu, wallet="0xAbCdEf0000000000000000000000000000000001"):
 
 
 def test_api_key_rest_and_unknown_key_401(emu):
-    status, body = http_json(emu.rest_url, "GET", "/v1/account/me",
-                             headers={"api-key": emu.api_key})
+    status, body = http_json(
+        emu.rest_url, "GET", "/v1/account/me", headers={"api-key": emu.api_key}
+    )
     assert status == 200 and body["status"] == "success"
     assert body["data"]["username"] and body["data"]["walletAddress"].startswith("0x")
-    status, body = http_json(emu.rest_url, "GET", "/v1/account/me",
-                             headers={"api-key": "not-a-key"})
+    status, body = http_json(
+        emu.rest_url, "GET", "/v1/account/me", headers={"api-key": "not-a-key"}
+    )
     assert status == 401
     assert body["status"] == "error" and isinstance(body["errorCode"], int) and body["message"]
     assert "not-a-key" not in json.dumps(body)
@@ -70,19 +75,33 @@ def test_token_login_refresh_logout(emu):
     assert frames[0][1]["username"] == tokens["username"]
     client.close()
     # Refresh rotates the pair; the old refresh token stops working.
-    status, body = http_json(emu.rest_url, "POST", "/v1/account/refresh-token",
-                             json_body={"refreshToken": tokens["refreshToken"]})
+    status, body = http_json(
+        emu.rest_url,
+        "POST",
+        "/v1/account/refresh-token",
+        json_body={"refreshToken": tokens["refreshToken"]},
+    )
     assert status == 200 and set(body["data"]) == {"token", "refreshToken"}
     fresh = body["data"]
-    status, _ = http_json(emu.rest_url, "POST", "/v1/account/refresh-token",
-                          json_body={"refreshToken": tokens["refreshToken"]})
+    status, _ = http_json(
+        emu.rest_url,
+        "POST",
+        "/v1/account/refresh-token",
+        json_body={"refreshToken": tokens["refreshToken"]},
+    )
     assert status == 401
     # Logout revokes the access token on REST and socket.
-    status, _ = http_json(emu.rest_url, "POST", "/v1/account/logout",
-                          headers={"Authorization": fresh["token"]}, json_body={})
+    status, _ = http_json(
+        emu.rest_url,
+        "POST",
+        "/v1/account/logout",
+        headers={"Authorization": fresh["token"]},
+        json_body={},
+    )
     assert status == 200
-    status, _ = http_json(emu.rest_url, "GET", "/v1/account/me",
-                          headers={"Authorization": fresh["token"]})
+    status, _ = http_json(
+        emu.rest_url, "GET", "/v1/account/me", headers={"Authorization": fresh["token"]}
+    )
     assert status == 401
     client = WsClient(emu.socket_url, headers={"Authorization": fresh["token"]})
     assert client.wait_closed() == 4021
@@ -91,7 +110,9 @@ def test_token_login_refresh_logout(emu):
 
 def test_login_needs_nonce(emu):
     status, body = http_json(
-        emu.rest_url, "POST", "/v1/account/login",
+        emu.rest_url,
+        "POST",
+        "/v1/account/login",
         json_body={"walletAddress": "0x" + "22" * 20, "signature": "0xabc"},
     )
     assert status == 401 and body["status"] == "error"
@@ -113,6 +134,12 @@ def test_extra_api_keys(tmp_path):
     with Emulator.run_in_thread(api_keys=["k1", "k2"]) as emu:
         assert emu.api_key == "k1"
         for key in ("k1", "k2"):
-            assert http_json(emu.rest_url, "GET", "/v1/account/me", headers={"api-key": key})[0] == 200
-        assert http_json(emu.rest_url, "GET", "/v1/account/me",
-                         headers={"api-key": "sogni-dev-key"})[0] == 401
+            assert (
+                http_json(emu.rest_url, "GET", "/v1/account/me", headers={"api-key": key})[0] == 200
+            )
+        assert (
+            http_json(emu.rest_url, "GET", "/v1/account/me", headers={"api-key": "sogni-dev-key"})[
+                0
+            ]
+            == 401
+        )

@@ -27,13 +27,14 @@ def test_image_job_event_order(emu, connect):
     greet(client)
     request = image_request(numberOfImages=1, previews=1, keyframe={"seed": 1234})
     pid = request["jobID"]
-    status, _ = http_json(emu.rest_url, "GET", f"/v1/projects/{pid}",
-                          headers={"api-key": emu.api_key})
+    status, _ = http_json(
+        emu.rest_url, "GET", f"/v1/projects/{pid}", headers={"api-key": emu.api_key}
+    )
     assert status == 404  # not stored before it finishes (01 §4.11.1)
     frames = _run(client, request)
     events = _job_frames(frames, pid)
     kinds = [(t, p.get("type")) for t, p in events]
-    # 01 §4.9.3: queued -> initiatingModel -> jobStarted -> jobProgress* -> jobResult -> jobCompleted
+    # 01 §4.9.3: queued, initiatingModel, jobStarted, jobProgress*, jobResult, jobCompleted
     assert kinds[0] == ("jobState", "queued")
     assert kinds[1] == ("jobState", "initiatingModel")
     assert kinds[2] == ("jobState", "jobStarted")
@@ -58,7 +59,8 @@ def test_image_job_event_order(emu, connect):
     h = {"api-key": emu.api_key}
     for kind, magic in (("preview", b"\xff\xd8\xff"), ("complete", PNG)):
         status, body = http_json(
-            emu.rest_url, "GET",
+            emu.rest_url,
+            "GET",
             f"/v1/image/downloadUrl?jobId={pid}&imageId={img}&type={kind}&contentType=image/png",
             headers=h,
         )
@@ -123,20 +125,35 @@ def test_cancel():
         pid = request["jobID"]
         client.send("jobRequest", request)
         client.recv_until(lambda t, p: t == "jobProgress")
-        client.send("jobError", {"jobID": pid, "error": "artistCanceled",
-                                 "error_message": "artistCanceled", "isFromWorker": False})
+        client.send(
+            "jobError",
+            {
+                "jobID": pid,
+                "error": "artistCanceled",
+                "error_message": "artistCanceled",
+                "isFromWorker": False,
+            },
+        )
         frames = client.recv_until(lambda t, p: t == "artistCancelConfirmation", timeout=10)
         assert frames[-1][1] == {"didCancel": True, "error_message": "", "jobID": pid}
         kind, ended = client.recv()
         assert kind == "jobResult" and ended["userCanceled"] is True
         assert emu2.project(pid)["status"] == "cancelled"
         # Nothing else arrives for the project, and a second cancel is refused.
-        client.send("jobError", {"jobID": pid, "error": "artistCanceled",
-                                 "error_message": "artistCanceled", "isFromWorker": False})
+        client.send(
+            "jobError",
+            {
+                "jobID": pid,
+                "error": "artistCanceled",
+                "error_message": "artistCanceled",
+                "isFromWorker": False,
+            },
+        )
         kind, again = client.recv()
         assert kind == "artistCancelConfirmation" and again["didCancel"] is False
-        status, record = http_json(emu2.rest_url, "GET", f"/v1/projects/{pid}",
-                                   headers={"api-key": emu2.api_key})
+        status, record = http_json(
+            emu2.rest_url, "GET", f"/v1/projects/{pid}", headers={"api-key": emu2.api_key}
+        )
         assert status == 200 and record["data"]["project"]["status"] == "cancelled"
         client.close()
 
@@ -144,15 +161,19 @@ def test_cancel():
 def test_video_job_has_eta_and_media_download(emu, connect):
     client = connect()
     greet(client)
-    request = image_request(modelID="wan_v2.2-14b-fp8_t2v_lightx2v", steps=4,
-                            keyframe={"frames": 17, "fps": 16, "width": 480, "height": 480},
-                            outputFormat="mp4")
+    request = image_request(
+        modelID="wan_v2.2-14b-fp8_t2v_lightx2v",
+        steps=4,
+        keyframe={"frames": 17, "fps": 16, "width": 480, "height": 480},
+        outputFormat="mp4",
+    )
     del request["keyFrames"][0]["sizePreset"]
     frames = _job_frames(_run(client, request), request["jobID"])
     assert any(t == "jobETA" for t, _ in frames)
     result = next(p for t, p in frames if t == "jobResult")
     status, body = http_json(
-        emu.rest_url, "GET",
+        emu.rest_url,
+        "GET",
         f"/v1/media/downloadUrl?jobId={request['jobID']}&id={result['imgID']}&type=complete",
         headers={"api-key": emu.api_key},
     )
@@ -164,12 +185,14 @@ def test_video_job_has_eta_and_media_download(emu, connect):
 def test_audio_job(emu, connect):
     client = connect()
     greet(client)
-    request = image_request(modelID="ace_step_1.5_turbo", steps=4,
-                            keyframe={"duration": 2}, outputFormat="mp3")
+    request = image_request(
+        modelID="ace_step_1.5_turbo", steps=4, keyframe={"duration": 2}, outputFormat="mp3"
+    )
     frames = _job_frames(_run(client, request), request["jobID"])
     result = next(p for t, p in frames if t == "jobResult")
     status, body = http_json(
-        emu.rest_url, "GET",
+        emu.rest_url,
+        "GET",
         f"/v1/media/downloadUrl?jobId={request['jobID']}&id={result['imgID']}&type=complete"
         "&contentType=audio/mpeg",
         headers={"api-key": emu.api_key},
@@ -206,23 +229,28 @@ def test_upload_then_download_and_expiry(emu):
     h = {"api-key": emu.api_key}
     pid = "AAAAAAAA-BBBB-4CCC-8DDD-EEEEEEEEEEEE"
     status, body = http_json(
-        emu.rest_url, "GET",
+        emu.rest_url,
+        "GET",
         f"/v1/image/uploadUrl?imageId=X1&jobId={pid}&type=startingImage&contentType=image/png",
         headers=h,
     )
     assert status == 200
     upload = body["data"]["uploadUrl"]
-    status, _h, _b = http(emu.rest_url, "PUT", upload, body=PNG + b"data",
-                          headers={"Content-Type": "image/png"})
+    status, _h, _b = http(
+        emu.rest_url, "PUT", upload, body=PNG + b"data", headers={"Content-Type": "image/png"}
+    )
     assert status == 200
     # A tampered signature is refused.
-    status, _h, _b = http(emu.rest_url, "PUT", upload.replace("X-Signature=", "X-Signature=0"),
-                          body=b"x")
+    status, _h, _b = http(
+        emu.rest_url, "PUT", upload.replace("X-Signature=", "X-Signature=0"), body=b"x"
+    )
     assert status == 403
     found = emu.store.find_upload(pid, "startingImage")
     assert found is not None and found.data == PNG + b"data"
     status, body = http_json(
-        emu.rest_url, "GET", f"/v1/image/downloadUrl?jobId={pid}&imageId=X1&type=startingImage",
+        emu.rest_url,
+        "GET",
+        f"/v1/image/downloadUrl?jobId={pid}&imageId=X1&type=startingImage",
         headers=h,
     )
     url = body["data"]["downloadUrl"]
@@ -230,7 +258,8 @@ def test_upload_then_download_and_expiry(emu):
     emu.advance_clock(86400 + 5)  # signed URLs last 24 h on the simulated clock
     assert http(emu.rest_url, "GET", url)[0] == 403
     status, _ = http_json(
-        emu.rest_url, "GET",
+        emu.rest_url,
+        "GET",
         f"/v1/media/uploadUrl?jobId={pid}&type=referenceAudio&id=undefined&contentType=undefined",
         headers=h,
     )
@@ -246,13 +275,19 @@ def test_active_and_sync_endpoints():
         request = image_request(steps=20)
         client.send("jobRequest", request)
         client.recv_until(lambda t, p: t == "jobProgress")
-        status, active = http_json(emu2.rest_url, "GET", "/api/v1/artist/projects/active", headers=h)
+        status, active = http_json(
+            emu2.rest_url, "GET", "/api/v1/artist/projects/active", headers=h
+        )
         assert status == 200 and active == {"projects": [{"id": request["jobID"]}]}
-        status, sync = http_json(emu2.rest_url, "GET",
-                                 f"/api/v1/artist/projects/sync?appId={quote('sync-app')}",
-                                 headers=h)
+        status, sync = http_json(
+            emu2.rest_url,
+            "GET",
+            f"/api/v1/artist/projects/sync?appId={quote('sync-app')}",
+            headers=h,
+        )
         assert [p["id"] for p in sync["activeProjects"]] == [request["jobID"]]
-        status, live = http_json(emu2.rest_url, "GET", f"/v2/projects/{request['jobID']}",
-                                 headers=h)
+        status, live = http_json(
+            emu2.rest_url, "GET", f"/v2/projects/{request['jobID']}", headers=h
+        )
         assert status == 200 and live["data"]["project"]["status"] == "processing"
         client.close()

@@ -78,9 +78,16 @@ def test_startup_rest_endpoints(emu):
     status, models = http_json(emu.rest_url, "GET", "/api/v1/models/list", headers=h)
     assert status == 200 and isinstance(models, list)  # raw JSON, no envelope (01 §2.6)
     ids = {m["id"] for m in models}
-    for expected in ("flux1-schnell-fp8", "z_image_turbo_bf16", "qwen_image_edit_2511_fp8",
-                     "gpt-image-2", "wan_v2.2-14b-fp8_i2v_lightx2v", "ltx23-22b-fp8_t2v_distilled",
-                     "seedance-2-0", "ace_step_1.5_xl_turbo"):
+    for expected in (
+        "flux1-schnell-fp8",
+        "z_image_turbo_bf16",
+        "qwen_image_edit_2511_fp8",
+        "gpt-image-2",
+        "wan_v2.2-14b-fp8_i2v_lightx2v",
+        "ltx23-22b-fp8_t2v_distilled",
+        "seedance-2-0",
+        "ace_step_1.5_xl_turbo",
+    ):
         assert expected in ids
     assert all(set(m) == {"id", "name", "SID", "tier", "media"} for m in models)
     status, tiers = http_json(emu.rest_url, "GET", "/api/v2/models/tiers", headers=h)
@@ -92,7 +99,11 @@ def test_startup_rest_endpoints(emu):
     assert status == 200
     square = next(p for p in presets if p["id"] == "square_hd")
     assert (square["width"], square["height"], square["ratio"], square["aspect"]) == (
-        1024, 1024, "1:1", "1.00")
+        1024,
+        1024,
+        "1:1",
+        "1.00",
+    )
     status, by_sid = http_json(emu.rest_url, "GET", "/api/v1/status/network/fast/models", headers=h)
     flux = next(m for m in models if m["id"] == "flux1-schnell-fp8")
     assert by_sid[str(flux["SID"])] > 0
@@ -107,38 +118,62 @@ def test_startup_rest_endpoints(emu):
 
 def test_estimates(emu):
     h = {"api-key": emu.api_key}
-    ok, est = http_json(emu.rest_url, "GET",
-                        "/api/v2/job/estimate/sogni/fast/flux1-schnell-fp8/1/4/0/0/0/1024/1024",
-                        headers=h)
+    ok, est = http_json(
+        emu.rest_url,
+        "GET",
+        "/api/v2/job/estimate/sogni/fast/flux1-schnell-fp8/1/4/0/0/0/1024/1024",
+        headers=h,
+    )
     assert ok == 200
     assert set(est) == {"request", "rate", "quote"}
     one = est["quote"]["project"]
-    assert all(isinstance(one[k], str) for k in ("costInUSD", "costInToken", "costInSpark",
-                                                  "costInSogni"))
-    _, four = http_json(emu.rest_url, "GET",
-                        "/api/v2/job/estimate/sogni/fast/flux1-schnell-fp8/4/4/0/0/0/1024/1024",
-                        headers=h)
+    assert all(
+        isinstance(one[k], str) for k in ("costInUSD", "costInToken", "costInSpark", "costInSogni")
+    )
+    _, four = http_json(
+        emu.rest_url,
+        "GET",
+        "/api/v2/job/estimate/sogni/fast/flux1-schnell-fp8/4/4/0/0/0/1024/1024",
+        headers=h,
+    )
     assert abs(float(four["quote"]["project"]["costInUSD"]) - 4 * float(one["costInUSD"])) < 1e-6
-    _, relaxed = http_json(emu.rest_url, "GET",
-                           "/api/v2/job/estimate/sogni/relaxed/flux1-schnell-fp8/1/4/0/0/0/1024/1024",
-                           headers=h)
+    _, relaxed = http_json(
+        emu.rest_url,
+        "GET",
+        "/api/v2/job/estimate/sogni/relaxed/flux1-schnell-fp8/1/4/0/0/0/1024/1024",
+        headers=h,
+    )
     assert float(relaxed["quote"]["project"]["costInUSD"]) < float(one["costInUSD"])
-    ok, v3 = http_json(emu.rest_url, "GET",
-                       "/api/v3/job/estimate/spark/fast/z_image_turbo_bf16/1/8/0/0/0/1024/1024/1/euler/2",
-                       headers=h)
+    ok, v3 = http_json(
+        emu.rest_url,
+        "GET",
+        "/api/v3/job/estimate/spark/fast/z_image_turbo_bf16/1/8/0/0/0/1024/1024/1/euler/2",
+        headers=h,
+    )
     assert ok == 200 and float(v3["quote"]["project"]["costInSpark"]) > 0
-    ok, video = http_json(emu.rest_url, "GET",
-                          "/api/v1/job-video/estimate/sogni/wan_v2.2-14b-fp8_t2v_lightx2v/832/480/81/16",
-                          headers=h)
+    ok, video = http_json(
+        emu.rest_url,
+        "GET",
+        "/api/v1/job-video/estimate/sogni/wan_v2.2-14b-fp8_t2v_lightx2v/832/480/81/16",
+        headers=h,
+    )
     assert ok == 200 and float(video["quote"]["project"]["costInToken"]) > 0
-    ok, audio = http_json(emu.rest_url, "GET",
-                          "/api/v1/job-audio/estimate/sogni/ace_step_1.5_xl_turbo/30/8/1", headers=h)
+    ok, audio = http_json(
+        emu.rest_url,
+        "GET",
+        "/api/v1/job-audio/estimate/sogni/ace_step_1.5_xl_turbo/30/8/1",
+        headers=h,
+    )
     assert ok == 200 and float(audio["quote"]["project"]["costInUSD"]) > 0
-    ok, llm = http_json(emu.rest_url, "GET",
-                        "/api/v1/job-llm/estimate/sogni/qwen3.6-35b-a3b-gguf-iq4xs/100/4096",
-                        headers=h)
+    ok, llm = http_json(
+        emu.rest_url,
+        "GET",
+        "/api/v1/job-llm/estimate/sogni/qwen3.6-35b-a3b-gguf-iq4xs/100/4096",
+        headers=h,
+    )
     assert ok == 200 and llm["quote"]["inputTokens"] == 100
     assert isinstance(llm["quote"]["costInSogni"], float)
-    bad, _ = http_json(emu.rest_url, "GET",
-                       "/api/v2/job/estimate/sogni/fast/nope/1/4/0/0/0/1024/1024", headers=h)
+    bad, _ = http_json(
+        emu.rest_url, "GET", "/api/v2/job/estimate/sogni/fast/nope/1/4/0/0/0/1024/1024", headers=h
+    )
     assert bad == 404
