@@ -171,6 +171,15 @@ def test_typed_body_and_idempotency_and_attribution() -> None:
         endpoint_request("chat_run_confirm_cost", HOSTS, path_params={"runId": "R"}, body=[1])
 
 
+def test_free_form_body() -> None:
+    r = endpoint_request("chat_completions", HOSTS, body={"model": "m", "stop": None}, auth=KEY)
+    assert r.body == b'{"model":"m"}'
+    r2 = endpoint_request("template_create", HOSTS, body=[1, 2])
+    assert r2.body == b"[1,2]"
+    r3 = endpoint_request(ENDPOINTS["account_me"], HOSTS, auth=KEY)
+    assert r3.url == "http://127.0.0.1:8000/v1/account/me"
+
+
 def test_unknown_endpoint() -> None:
     with pytest.raises(InvalidParamsError):
         endpoint("nope")

@@ -28,6 +28,7 @@ def test_header_value_forms() -> None:
     assert header_value([("retry-after", "4")], "Retry-After") == "4"
     assert header_value([(b"Retry-After", b"5")], "retry-after") == "5"
     assert header_value([], "x") is None
+    assert header_value([("A", "1"), ("B", "2")], "b") == "2"
 
 
 def test_is_success() -> None:
@@ -176,6 +177,34 @@ ERROR_CASES = [
     (404, {}, b"", "", ("HTTP 404", 404, None)),
     # JSON that is not an object is treated as text
     (500, {}, b"[1,2]", "", ("[1,2]", 500, None)),
+    # float codes that are integers become ints; others are dropped
+    (400, {}, j({"message": "m", "errorCode": 12.0}), "", ("m", 12, None)),
+    (400, {}, j({"message": "m", "errorCode": 1.5}), "", ("m", None, None)),
+    (400, {}, j({"message": "m", "errorCode": True}), "", ("m", None, None)),
+    # top-level fields win over data's; data fills what is missing
+    (
+        409,
+        {"X-Other": "1", "Retry-After": "4"},
+        j(
+            {
+                "message": "top",
+                "errorCode": 1,
+                "retryAfter": 2,
+                "data": {"message": "inner", "errorCode": 2, "retryAfter": 9},
+            }
+        ),
+        "",
+        ("top", 1, 2.0),
+    ),
+    (
+        409,
+        {},
+        j({"data": {"error_code": "E", "retryAfter": 3}}),
+        "Conflict",
+        ("Conflict", "E", 3.0),
+    ),
+    # OpenAI code used only when the Sogni code is absent
+    (402, {}, j({"errorCode": 5, "error": {"code": "4078", "message": "m"}}), "", ("m", 5, None)),
     # invalid UTF-8 does not crash
     (500, {}, b"\xff\xfe oops", "", ("\ufffd\ufffd oops", 500, None)),
     # a non-JSON body still carries the Retry-After header

@@ -78,7 +78,12 @@ P = RetryPolicy(max_attempts=3, base_delay=0.5, max_delay=8.0, max_retry_after=6
             RetryDecision(retry=True, delay=3.0, retry_after=3.0),
         ),
         (
-            {"attempt": 1, "status": 503, "headers": [("retry-after", "60")], "rng": 0.9},
+            {
+                "attempt": 1,
+                "status": 503,
+                "headers": [("x-request-id", "r"), ("retry-after", "60")],
+                "rng": 0.9,
+            },
             RetryDecision(retry=True, delay=60.0, retry_after=60.0),
         ),
         # over the cap: give up rather than be refused again
