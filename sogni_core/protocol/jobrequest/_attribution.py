@@ -7,7 +7,6 @@ an otherwise valid generation request fail.
 from __future__ import annotations
 
 import re
-from typing import Any
 
 import msgspec
 
@@ -31,15 +30,15 @@ _JS_WS = (
 )
 
 
-def _enum(value: Any, allowed: frozenset[str]) -> str | None:
-    if not isinstance(value, str):
+def _enum(value: str | None, allowed: frozenset[str]) -> str | None:
+    if value is None:
         return None
     stripped: str = value.strip(_JS_WS)
     return stripped if stripped in allowed else None
 
 
-def _bounded(value: Any, max_length: int) -> str | None:
-    if not isinstance(value, str):
+def _bounded(value: str | None, max_length: int) -> str | None:
+    if value is None:
         return None
     text: str = value.strip(_JS_WS)
     if not text or len(text.encode("utf-16-le")) // 2 > max_length or _UNSAFE.search(text):
@@ -47,15 +46,14 @@ def _bounded(value: Any, max_length: int) -> str | None:
     return text
 
 
-def _version(value: Any) -> str | None:
+def _version(value: str | None) -> str | None:
     value = _bounded(value, T.ATTRIBUTION_MAX_VERSION_LENGTH)
     return value if value and _VERSION.match(value) else None
 
 
-def _operation_id(value: Any) -> str | None:
+def _operation_id(value: str | None) -> str | None:
     if (
-        not isinstance(value, str)
-        or not value
+        not value
         or len(value) > T.ATTRIBUTION_MAX_OPERATION_ID_LENGTH
         or value.strip(_JS_WS) != value
         or _UNSAFE.search(value)
@@ -65,7 +63,7 @@ def _operation_id(value: Any) -> str | None:
     return value
 
 
-def _as_dict(value: WorkloadAttributionInput | None) -> dict[str, Any]:
+def _as_dict(value: WorkloadAttributionInput | None) -> dict[str, str]:
     if value is None:
         return {}
     return {k: v for k, v in msgspec.structs.asdict(value).items() if v is not None}

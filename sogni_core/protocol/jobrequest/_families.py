@@ -211,23 +211,20 @@ def video_workflow_type(model_id: str) -> str | None:
     if wan3_model(model_id):
         return "t2v"
     if happyhorse_model(model_id):
-        for marker, workflow in (("-r2v", "r2v"), ("-i2v", "i2v"), ("-t2v", "t2v")):
-            if marker in model_id:
-                return workflow
-        return None
+        return _first_marker(model_id, (("-r2v", "r2v"), ("-i2v", "i2v"), ("-t2v", "t2v")))
     if minimax_h3_model(model_id):
-        for marker, workflow in (
-            ("_r2v", "r2v"),
-            ("_flfa2v", "flfa2v"),
-            ("_ia2v", "ia2v"),
-            ("_a2v", "a2v"),
-            ("_flf2v", "flf2v"),
-            ("_i2v", "i2v"),
-            ("_t2v", "t2v"),
-        ):
-            if marker in model_id:
-                return workflow
-        return None
+        return _first_marker(
+            model_id,
+            (
+                ("_r2v", "r2v"),
+                ("_flfa2v", "flfa2v"),
+                ("_ia2v", "ia2v"),
+                ("_a2v", "a2v"),
+                ("_flf2v", "flf2v"),
+                ("_i2v", "i2v"),
+                ("_t2v", "t2v"),
+            ),
+        )
     if "_i2v" in model_id:
         return "i2v"
     if "_t2v" in model_id:
@@ -239,14 +236,19 @@ def video_workflow_type(model_id: str) -> str | None:
     if is_ltx2 and "_a2v" in model_id:
         return "a2v"
     if is_wan:
-        for marker, workflow in (
-            ("_s2v", "s2v"),
-            ("_animate-move", "animate-move"),
-            ("_animate-replace", "animate-replace"),
-        ):
-            if marker in model_id:
-                return workflow
+        return _first_marker(
+            model_id,
+            (
+                ("_s2v", "s2v"),
+                ("_animate-move", "animate-move"),
+                ("_animate-replace", "animate-replace"),
+            ),
+        )
     return None
+
+
+def _first_marker(model_id: str, markers: tuple[tuple[str, str], ...]) -> str | None:
+    return next((workflow for marker, workflow in markers if marker in model_id), None)
 
 
 _ASSET_KEYS = tuple(key.value for key in T.VideoAssetKey)

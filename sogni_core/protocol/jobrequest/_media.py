@@ -6,7 +6,7 @@ from typing import Any
 
 from ._params import MediaInput
 
-__all__ = ["is_given", "is_upload", "media_bytes", "media_content_type", "sniff_content_type"]
+__all__ = ["is_given", "is_upload", "media_content_type", "sniff_content_type"]
 
 
 def is_given(media: Any) -> bool:
@@ -20,11 +20,6 @@ def is_given(media: Any) -> bool:
 def is_upload(media: Any) -> bool:
     """Whether ``media`` is a file to upload (given, and not ``True``)."""
     return is_given(media) and media is not True
-
-
-def media_bytes(media: bytes | MediaInput) -> bytes:
-    """The raw bytes of an upload."""
-    return media.data if isinstance(media, MediaInput) else media
 
 
 def media_content_type(media: bytes | MediaInput) -> str | None:

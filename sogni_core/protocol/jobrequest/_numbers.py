@@ -91,9 +91,7 @@ def to_js_number(x: float) -> int | float | None:
     Integral floats become ints (``2.0 -> 2``, ``-0.0 -> 0``), non-finite
     numbers become ``None`` (``null``); other floats are returned unchanged.
     """
-    if isinstance(x, bool):
-        return x
-    if isinstance(x, int):
+    if isinstance(x, int):  # bools included
         return x
     if math.isnan(x) or math.isinf(x):
         return None
@@ -113,7 +111,7 @@ def js_value(obj: Any) -> Any:
         return to_js_number(obj)
     if isinstance(obj, Mapping):
         return {k: js_value(v) for k, v in obj.items()}
-    if isinstance(obj, Sequence):
+    if isinstance(obj, Sequence) and not isinstance(obj, (bytes, bytearray)):
         return [js_value(v) for v in obj]
     raise TypeError(f"not a JSON value: {type(obj).__name__}")
 
@@ -184,7 +182,7 @@ def _dump(obj: Any, out: list[str]) -> None:
             out.append(":")
             _dump(value, out)
         out.append("}")
-    elif isinstance(obj, Sequence):
+    elif isinstance(obj, Sequence) and not isinstance(obj, (bytes, bytearray)):
         out.append("[")
         for index, value in enumerate(obj):
             if index:

@@ -42,15 +42,9 @@ def invalid(field: str, rule: str) -> InvalidParamsError:
     return InvalidParamsError(field, f"{rule} (params key {camel(field)!r})")
 
 
-def js_truthy(value: Any) -> bool:
-    """JavaScript truthiness of a parameter value (NaN is falsy; ``b""`` is truthy)."""
-    if value is None or value is False:
-        return False
-    if isinstance(value, float) and math.isnan(value):
-        return False
-    if isinstance(value, (bytes, bytearray)):
-        return True
-    return bool(value)
+def js_truthy(value: float | None) -> bool:
+    """JavaScript truthiness of a number parameter: ``None``, 0 and NaN are falsy."""
+    return value is not None and value == value and value != 0
 
 
 def _fmt(value: Any) -> str:
@@ -80,8 +74,8 @@ def validate_number(
     Raises:
         InvalidParamsError: NaN, or out of bounds.
     """
-    if not isinstance(value, (int, float)) or isinstance(value, bool) or math.isnan(value):
-        raise invalid(field, f"{label} must be a number, got {value!r}")
+    if math.isnan(value):
+        raise invalid(field, f"{label} must be a number, got {_fmt(value)}")
     if minimum is not None and value < minimum:
         raise invalid(field, f"{label} must greater or equal {_fmt(minimum)}, got {_fmt(value)}")
     if maximum is not None and value > maximum:

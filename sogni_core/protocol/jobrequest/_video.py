@@ -41,8 +41,7 @@ def _validate_upscale(p: VideoProjectParams) -> None:
         )
     if _upscale_resolution(p) not in (1080, 1440):
         raise invalid("upscale_resolution", "Choose 1080p or 1440p for video upscaling.")
-    if not is_given(p.reference_video):
-        raise invalid("reference_video", "FlashVSR requires an uploaded referenceVideo.")
+    # (A missing referenceVideo was already refused by the upscale workflow table.)
     fps = p.fps
     if fps is not None and (not math.isfinite(fps) or fps < 1 or fps > 60):
         raise invalid("fps", _UPSCALE_TIMING)

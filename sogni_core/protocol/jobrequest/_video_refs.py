@@ -382,8 +382,8 @@ def validate_video_assets(p: VideoProjectParams) -> None:
                 )
     workflow = F.video_workflow_type(model)
     requirements = F.video_asset_requirements(model)
-    if workflow is None or requirements is None:
-        return
+    # Every remaining video id names its workflow (the families returned above do not).
+    assert workflow is not None and requirements is not None
     if workflow == "i2v" and not (is_given(p.reference_image) or is_given(p.reference_image_end)):
         raise invalid(
             "reference_image",
