@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import ssl
 import time
 from collections.abc import Awaitable, Callable
@@ -54,6 +55,7 @@ __all__ = [
 Cancelled = asyncio.CancelledError
 """The exception a cancelled wait raises (``trio.Cancelled`` in the trio copy)."""
 
+log = logging.getLogger("sogni.backend")
 HttpClient = httpx.AsyncClient
 _READ_SIZE = 65536
 _HANDSHAKE_TIMEOUT = 30.0
@@ -136,7 +138,7 @@ class TaskGroup:
         await self.aclose()
 
     def start_soon(self, fn: Callable[..., Awaitable[None]], *args: Any) -> None:
-        task = asyncio.get_running_loop().create_task(fn(*args))
+        task = asyncio.get_running_loop().create_task(_guard(fn, *args))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
@@ -164,6 +166,13 @@ class Queue:
 async def run_sync(fn: Callable[[], Any]) -> Any:
     """Run a blocking callable in a worker thread."""
     return await asyncio.to_thread(fn)
+
+
+async def _guard(fn: Callable[..., Awaitable[None]], *args: Any) -> None:
+    try:
+        await fn(*args)
+    except Exception:
+        log.exception("background task %s failed", getattr(fn, "__name__", fn))
 
 
 async def read_file(path: Path) -> bytes:
@@ -216,12 +225,15 @@ class WebSocket:
     async def _write(self, data: bytes) -> None:
         if not data:
             return
-        async with self._lock:
-            try:
-                self._writer.write(data)
+        try:
+            # write() is synchronous, so frames leave in the order wsproto made
+            # them (permessage-deflate contexts depend on it); only the flow
+            # control wait is serialized.
+            self._writer.write(data)
+            async with self._lock:
                 await self._writer.drain()
-            except (OSError, RuntimeError) as exc:
-                raise WebSocketClosed(1006, f"write failed: {type(exc).__name__}") from exc
+        except (OSError, RuntimeError) as exc:
+            raise WebSocketClosed(1006, f"write failed: {type(exc).__name__}") from exc
 
     async def send_text(self, text: str) -> None:
         """Send one text message.

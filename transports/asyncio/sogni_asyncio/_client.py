@@ -588,9 +588,7 @@ class SogniClient:
             self.authenticated = event.authenticated
             self._ready.set()
         elif isinstance(event, ev.Disconnected):
-            self._closed_error = ConnectionClosedError(
-                event.code, event.reason, recoverable=False
-            )
+            self._closed_error = ConnectionClosedError(event.code, event.reason, recoverable=False)
             self._ready.set()
         elif isinstance(event, ev.NetworkChanged):
             self._network_changed.set()

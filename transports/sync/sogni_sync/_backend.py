@@ -1,0 +1,349 @@
+"""The blocking I/O seam: threads, ``threading`` events, a wsproto socket, httpx.
+
+Same names as ``sogni_asyncio._backend`` without ``async``: the rest of this
+package is generated from the asyncio package by ``tools/unasync.py``. The
+socket is driven by wsproto over a plain (TLS-verified) socket; a reader
+thread blocks in ``recv`` and writes are serialized by a lock. Nothing here
+knows the Sogni protocol.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import socket
+import ssl
+import threading
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+from wsproto import ConnectionType, WSConnection
+from wsproto.events import (
+    AcceptConnection,
+    BytesMessage,
+    CloseConnection,
+    Ping,
+    RejectConnection,
+    Request,
+    TextMessage,
+)
+from wsproto.extensions import PerMessageDeflate
+
+from sogni_core.client import WebSocketClosed
+
+__all__ = [
+    "Cancelled",
+    "CoreLock",
+    "Event",
+    "HttpClient",
+    "Queue",
+    "TaskGroup",
+    "WebSocket",
+    "monotonic",
+    "open_websocket",
+    "read_file",
+    "run_sync",
+    "sleep",
+    "wait_event",
+    "wall_clock",
+    "write_chunks",
+]
+
+log = logging.getLogger("sogni.backend")
+
+Cancelled = KeyboardInterrupt
+HttpClient = httpx.Client
+CoreLock = threading.RLock
+_READ_SIZE = 65536
+_HANDSHAKE_TIMEOUT = 30.0
+
+
+def monotonic() -> float:
+    """Seconds on the monotonic clock (the core's ``now``)."""
+    return time.monotonic()
+
+
+def wall_clock() -> float:
+    """Unix time in seconds."""
+    return time.time()
+
+
+def sleep(seconds: float) -> None:
+    """Sleep ``seconds`` (never negative)."""
+    time.sleep(max(0.0, seconds))
+
+
+class Event:
+    """A resettable, thread-safe wake-up flag."""
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+
+    def set(self) -> None:
+        self._event.set()
+
+    def clear(self) -> None:
+        self._event.clear()
+
+    def is_set(self) -> bool:
+        return self._event.is_set()
+
+    def wait(self) -> None:
+        self._event.wait()
+
+
+def wait_event(event: Event, timeout: float | None) -> bool:
+    """Wait until ``event`` is set or ``timeout`` seconds pass."""
+    return event._event.wait(None if timeout is None else max(0.0, timeout))
+
+
+class TaskGroup:
+    """Daemon threads that live as long as the client."""
+
+    def __init__(self) -> None:
+        self._threads: set[threading.Thread] = set()
+        self._lock = threading.Lock()
+
+    def __enter__(self) -> TaskGroup:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def start_soon(self, fn: Callable[..., None], *args: Any) -> None:
+        def run() -> None:
+            try:
+                fn(*args)
+            except Exception:
+                log.exception("background task %s failed", getattr(fn, "__name__", fn))
+            finally:
+                with self._lock:
+                    self._threads.discard(thread)
+
+        thread = threading.Thread(target=run, name=f"sogni-{getattr(fn, '__name__', 'task')}")
+        thread.daemon = True
+        with self._lock:
+            self._threads.add(thread)
+        thread.start()
+
+    def close(self, timeout: float = 5.0) -> None:
+        """Wait (bounded) for the threads; they end once the client is closed."""
+        deadline = time.monotonic() + timeout
+        while True:
+            with self._lock:
+                threads = [t for t in self._threads if t is not threading.current_thread()]
+            if not threads or time.monotonic() >= deadline:
+                return
+            threads[0].join(max(0.0, deadline - time.monotonic()))
+
+
+class Queue:
+    """An unbounded thread-safe FIFO."""
+
+    def __init__(self) -> None:
+        self._queue: queue.Queue[Any] = queue.Queue()
+
+    def put_nowait(self, item: Any) -> None:
+        self._queue.put_nowait(item)
+
+    def get(self) -> Any:
+        return self._queue.get()
+
+
+def run_sync(fn: Callable[[], Any]) -> Any:
+    """Call ``fn`` (already on a plain thread)."""
+    return fn()
+
+
+def read_file(path: Path) -> bytes:
+    """Read a whole file."""
+    return path.read_bytes()
+
+
+def write_chunks(path: Path, chunks: Iterable[bytes]) -> int:
+    """Stream byte chunks to ``path``; returns bytes written."""
+    total = 0
+    with path.open("wb") as handle:
+        for chunk in chunks:
+            handle.write(chunk)
+            total += len(chunk)
+    return total
+
+
+def _ssl_context(verify: bool | ssl.SSLContext) -> ssl.SSLContext:
+    if isinstance(verify, ssl.SSLContext):
+        return verify
+    ctx = ssl.create_default_context()
+    if not verify:
+        ctx.check_hostname = False
+        ctx.verify_mode = ssl.CERT_NONE
+    return ctx
+
+
+class WebSocket:
+    """One client WebSocket: wsproto over a blocking socket."""
+
+    def __init__(self, sock: socket.socket, conn: WSConnection) -> None:
+        self._sock = sock
+        self._conn = conn
+        self._lock = threading.RLock()
+        self._text: list[str] = []
+        self._bytes: list[bytes] = []
+        self._pending: list[str | bytes] = []
+        self._closed: WebSocketClosed | None = None
+
+    def _write(self, data: bytes) -> None:
+        if not data:
+            return
+        with self._lock:
+            try:
+                self._sock.sendall(data)
+            except OSError as exc:
+                raise WebSocketClosed(1006, f"write failed: {type(exc).__name__}") from exc
+
+    def send_text(self, text: str) -> None:
+        if self._closed is not None:
+            raise self._closed
+        with self._lock:
+            self._write(self._conn.send(TextMessage(data=text)))
+
+    def send_ping(self) -> None:
+        if self._closed is None:
+            try:
+                with self._lock:
+                    self._write(self._conn.send(Ping(payload=b"sogni")))
+            except WebSocketClosed:
+                pass
+
+    def receive(self) -> str | bytes:
+        while not self._pending:
+            if self._closed is not None:
+                raise self._closed
+            try:
+                data = self._sock.recv(_READ_SIZE)
+            except OSError as exc:
+                data = b""
+                reason = f"read failed: {type(exc).__name__}"
+            else:
+                reason = "connection lost"
+            if not data:
+                if self._closed is None:
+                    self._closed = WebSocketClosed(1006, reason)
+                self._abort()
+                raise self._closed
+            self._conn.receive_data(data)
+            self._process_events()
+        return self._pending.pop(0)
+
+    def _process_events(self) -> None:
+        for event in self._conn.events():
+            if isinstance(event, TextMessage):
+                self._text.append(event.data)
+                if event.message_finished:
+                    self._pending.append("".join(self._text))
+                    self._text.clear()
+            elif isinstance(event, BytesMessage):
+                self._bytes.append(bytes(event.data))
+                if event.message_finished:
+                    self._pending.append(b"".join(self._bytes))
+                    self._bytes.clear()
+            elif isinstance(event, Ping):
+                try:
+                    with self._lock:
+                        self._write(self._conn.send(event.response()))
+                except Exception:
+                    pass
+            elif isinstance(event, CloseConnection):
+                try:
+                    with self._lock:
+                        self._write(self._conn.send(event.response()))
+                except Exception:
+                    pass
+                self._closed = WebSocketClosed(event.code, event.reason or "")
+                self._abort()
+                break
+
+    def close(self, code: int = 1000, reason: str = "") -> None:
+        """Send a close frame and drop the socket (the reader thread ends)."""
+        if self._closed is None:
+            self._closed = WebSocketClosed(code, reason)
+            try:
+                self._sock.settimeout(2.0)
+                with self._lock:
+                    self._write(self._conn.send(CloseConnection(code=code, reason=reason)))
+            except Exception:
+                pass
+        self._abort()
+
+    def _abort(self) -> None:
+        try:
+            self._sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
+        try:
+            self._sock.close()
+        except OSError:
+            pass
+
+
+def open_websocket(
+    url: str,
+    headers: list[tuple[str, str]],
+    *,
+    verify: bool | ssl.SSLContext = True,
+    tasks: TaskGroup | None = None,
+) -> WebSocket:
+    """Open a client WebSocket over a blocking socket (TLS verified by default).
+
+    Raises:
+        WebSocketClosed: the handshake failed (1006) or was rejected (4xx).
+    """
+    del tasks
+    parts = urlsplit(url)
+    secure = parts.scheme == "wss"
+    host = parts.hostname or ""
+    port = parts.port or (443 if secure else 80)
+    target = parts.path or "/"
+    if parts.query:
+        target += "?" + parts.query
+    try:
+        raw = socket.create_connection((host, port), timeout=_HANDSHAKE_TIMEOUT)
+        sock = _ssl_context(verify).wrap_socket(raw, server_hostname=host) if secure else raw
+    except OSError as exc:
+        raise WebSocketClosed(1006, f"connect failed: {type(exc).__name__}") from exc
+    conn = WSConnection(ConnectionType.CLIENT)
+    ws = WebSocket(sock, conn)
+    request = Request(
+        host=parts.netloc.rsplit("@", 1)[-1],
+        target=target,
+        extra_headers=[(k.encode(), v.encode()) for k, v in headers],
+        extensions=[PerMessageDeflate()],
+    )
+    try:
+        sock.sendall(conn.send(request))
+        while True:
+            data = sock.recv(_READ_SIZE)
+            if not data:
+                raise WebSocketClosed(1006, "connection lost during handshake")
+            conn.receive_data(data)
+            for event in conn.events():
+                if isinstance(event, AcceptConnection):
+                    sock.settimeout(None)
+                    ws._process_events()
+                    return ws
+                if isinstance(event, RejectConnection):
+                    status = event.status_code
+                    raise WebSocketClosed(
+                        status if 400 <= status < 500 else 1006,
+                        f"handshake rejected with HTTP {status}",
+                    )
+    except WebSocketClosed:
+        ws._abort()
+        raise
+    except OSError as exc:
+        ws._abort()
+        raise WebSocketClosed(1006, f"handshake failed: {type(exc).__name__}") from exc

@@ -1,0 +1,250 @@
+"""The trio I/O seam: nursery, events, memory channels, trio-websocket, httpx.
+
+Same names as ``sogni_asyncio._backend``; the rest of this package is generated
+from the asyncio package by ``tools/unasync.py`` and runs on these. Nothing here
+knows the Sogni protocol.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import math
+import ssl
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import httpx
+import trio
+import trio_websocket
+from trio_websocket import ConnectionClosed, HandshakeError
+
+from sogni_core.client import WebSocketClosed
+
+__all__ = [
+    "Cancelled",
+    "CoreLock",
+    "Event",
+    "HttpClient",
+    "Queue",
+    "TaskGroup",
+    "WebSocket",
+    "monotonic",
+    "open_websocket",
+    "read_file",
+    "run_sync",
+    "sleep",
+    "wait_event",
+    "wall_clock",
+    "write_chunks",
+]
+
+log = logging.getLogger("sogni.backend")
+Cancelled = trio.Cancelled
+HttpClient = httpx.AsyncClient
+_HANDSHAKE_TIMEOUT = 30.0
+
+
+def monotonic() -> float:
+    """Seconds on the monotonic clock (the core's ``now``)."""
+    return time.monotonic()
+
+
+def wall_clock() -> float:
+    """Unix time in seconds."""
+    return time.time()
+
+
+async def sleep(seconds: float) -> None:
+    """Sleep ``seconds`` (never negative)."""
+    await trio.sleep(max(0.0, seconds))
+
+
+class CoreLock(contextlib.nullcontext[None]):
+    """Guards the sans-IO core; a no-op on trio's single thread."""
+
+    def __init__(self) -> None:
+        super().__init__(None)
+
+
+class Event:
+    """A resettable wake-up flag (trio events cannot be cleared: swap them)."""
+
+    def __init__(self) -> None:
+        self._event = trio.Event()
+
+    def set(self) -> None:
+        self._event.set()
+
+    def clear(self) -> None:
+        if self._event.is_set():
+            self._event = trio.Event()
+
+    def is_set(self) -> bool:
+        return self._event.is_set()
+
+    async def wait(self) -> None:
+        await self._event.wait()
+
+
+async def wait_event(event: Event, timeout: float | None) -> bool:
+    """Wait until ``event`` is set or ``timeout`` seconds pass.
+
+    Returns:
+        ``True`` when the event was set.
+    """
+    with trio.move_on_after(math.inf if timeout is None else max(0.0, timeout)):
+        await event.wait()
+    return event.is_set()
+
+
+class TaskGroup:
+    """A nursery that lives as long as the client (entered by ``connect``)."""
+
+    def __init__(self) -> None:
+        self._cm: Any = None
+        self.nursery: trio.Nursery | None = None
+
+    async def __aenter__(self) -> TaskGroup:
+        self._cm = trio.open_nursery()
+        self.nursery = await self._cm.__aenter__()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    def start_soon(self, fn: Callable[..., Awaitable[None]], *args: Any) -> None:
+        if self.nursery is None:
+            raise RuntimeError("task group not entered")
+        self.nursery.start_soon(_guard, fn, *args)
+
+    async def aclose(self) -> None:
+        if self.nursery is None:
+            return
+        nursery, cm = self.nursery, self._cm
+        self.nursery = self._cm = None
+        nursery.cancel_scope.cancel()
+        await cm.__aexit__(None, None, None)
+
+
+class Queue:
+    """An unbounded FIFO over a trio memory channel."""
+
+    def __init__(self) -> None:
+        self._send, self._receive = trio.open_memory_channel[Any](math.inf)
+
+    def put_nowait(self, item: Any) -> None:
+        self._send.send_nowait(item)
+
+    async def get(self) -> Any:
+        return await self._receive.receive()
+
+
+async def _guard(fn: Callable[..., Awaitable[None]], *args: Any) -> None:
+    try:
+        await fn(*args)
+    except Exception:
+        log.exception("background task %s failed", getattr(fn, "__name__", fn))
+
+
+async def run_sync(fn: Callable[[], Any]) -> Any:
+    """Run a blocking callable in a worker thread."""
+    return await trio.to_thread.run_sync(fn)
+
+
+async def read_file(path: Path) -> bytes:
+    """Read a whole file in a worker thread."""
+    return await trio.to_thread.run_sync(path.read_bytes)
+
+
+async def write_chunks(path: Path, chunks: Any) -> int:
+    """Stream an async iterator of byte chunks to ``path`` off the loop."""
+    handle = await trio.open_file(path, "wb")
+    total = 0
+    try:
+        async for chunk in chunks:
+            await handle.write(chunk)
+            total += len(chunk)
+    finally:
+        await handle.aclose()
+    return total
+
+
+def _ssl_context(verify: bool | ssl.SSLContext) -> ssl.SSLContext:
+    if isinstance(verify, ssl.SSLContext):
+        return verify
+    ctx = ssl.create_default_context()
+    if not verify:
+        ctx.check_hostname = False
+        ctx.verify_mode = ssl.CERT_NONE
+    return ctx
+
+
+class WebSocket:
+    """One client WebSocket: a trio-websocket connection."""
+
+    def __init__(self, conn: trio_websocket.WebSocketConnection) -> None:
+        self._conn = conn
+
+    def _closed(self) -> WebSocketClosed:
+        reason = self._conn.closed
+        if reason is None:
+            return WebSocketClosed(1006, "connection lost")
+        return WebSocketClosed(int(reason.code or 1006), reason.reason or "")
+
+    async def send_text(self, text: str) -> None:
+        try:
+            await self._conn.send_message(text)
+        except (ConnectionClosed, trio.BrokenResourceError) as exc:
+            raise self._closed() from exc
+
+    async def send_ping(self) -> None:
+        with contextlib.suppress(ConnectionClosed, trio.BrokenResourceError, ValueError):
+            await self._conn.ping()
+
+    async def receive(self) -> str | bytes:
+        try:
+            return await self._conn.get_message()
+        except (ConnectionClosed, trio.BrokenResourceError) as exc:
+            raise self._closed() from exc
+
+    async def close(self, code: int = 1000, reason: str = "") -> None:
+        with trio.move_on_after(2):
+            with contextlib.suppress(Exception):
+                await self._conn.aclose(code, reason)
+
+
+async def open_websocket(
+    url: str,
+    headers: list[tuple[str, str]],
+    *,
+    verify: bool | ssl.SSLContext = True,
+    tasks: TaskGroup | None = None,
+) -> WebSocket:
+    """Open a client WebSocket with trio-websocket (TLS verified by default).
+
+    Raises:
+        WebSocketClosed: the handshake failed (1006) or was rejected (4xx).
+    """
+    if tasks is None or tasks.nursery is None:
+        raise RuntimeError("trio needs the client's nursery to open a socket")
+    secure = url.startswith("wss:")
+    try:
+        with trio.fail_after(_HANDSHAKE_TIMEOUT):
+            conn = await trio_websocket.connect_websocket_url(
+                tasks.nursery,
+                url,
+                ssl_context=_ssl_context(verify) if secure else None,
+                extra_headers=[(k.encode(), v.encode()) for k, v in headers],
+                message_queue_size=1024,
+                max_message_size=2**24,
+            )
+    except HandshakeError as exc:
+        status = getattr(exc, "status_code", None)
+        code = status if isinstance(status, int) and 400 <= status < 500 else 1006
+        raise WebSocketClosed(code, f"handshake failed: {type(exc).__name__}") from exc
+    except (OSError, trio.TooSlowError) as exc:
+        raise WebSocketClosed(1006, f"connect failed: {type(exc).__name__}") from exc
+    return WebSocket(conn)
