@@ -5,16 +5,18 @@ The wire envelope (wire reference 01 §2.1) is the compact JSON object
 payload>}``.  Clients send it as text frames; the emulator answers with binary
 frames carrying the same UTF-8 JSON (§2.1 "Emulator: send binary frames").
 
-``sogni_core.protocol.frames`` is the project's codec; when it is importable
-the emulator uses it, otherwise the tiny private fallback below (same wire
-format) keeps the server self-contained.
+The codec itself is the project's (:mod:`sogni_core.protocol.frames`): the
+emulator encodes exactly like ``JSON.stringify`` and decodes exactly like the
+official client.  This adapter only maps its errors to :class:`FrameError`
+and returns a plain tuple.
 """
 
 from __future__ import annotations
 
-import base64
-import json
 from typing import Any, NamedTuple
+
+from sogni_core.protocol import frames as _core
+from sogni_core.protocol._errors import ProtocolError
 
 __all__ = ["Frame", "FrameError", "decode_frame", "encode_frame", "encode_payload"]
 
@@ -27,19 +29,19 @@ class Frame(NamedTuple):
 
 
 class FrameError(ValueError):
-    """A frame that is not a valid ``{type, data}`` envelope."""
+    """A frame that is not a valid ``{type, data}`` envelope (the client would drop it)."""
 
 
 def encode_payload(payload: Any) -> bytes:
     """Serialize a payload like JavaScript ``JSON.stringify`` (compact, raw UTF-8).
 
-    Args:
-        payload: any JSON-serializable value.
-
-    Returns:
-        The UTF-8 bytes of the compact JSON text.
+    Raises:
+        FrameError: the payload cannot be represented as JSON.
     """
-    return json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    try:
+        return _core.encode_payload(payload)
+    except ProtocolError as exc:
+        raise FrameError(str(exc)) from None
 
 
 def encode_frame(type_: str, payload: Any) -> str:
@@ -47,42 +49,33 @@ def encode_frame(type_: str, payload: Any) -> str:
 
     Args:
         type_: the message/event name.
-        payload: the JSON payload; must not be ``None`` because clients drop
-            frames with an empty ``data`` (§2.1).
+        payload: the JSON payload; never ``None`` (clients drop frames with an
+            empty ``data``, §2.1).
 
     Returns:
         The compact JSON envelope as ``str``.
+
+    Raises:
+        FrameError: the payload cannot be represented as JSON.
     """
-    data = base64.b64encode(encode_payload(payload)).decode("ascii")
-    return json.dumps({"type": type_, "data": data}, separators=(",", ":"))
+    try:
+        return _core.encode_frame(type_, payload)
+    except ProtocolError as exc:
+        raise FrameError(str(exc)) from None
 
 
 def decode_frame(data: str | bytes) -> Frame:
     """Parse one envelope received from a client.
 
-    Args:
-        data: the text or binary frame content.
-
     Returns:
-        The decoded :class:`Frame`; ``payload`` is ``None`` when ``data`` is
-        missing or empty.
+        The decoded :class:`Frame` (top-level ``jobID``/``imgID`` upper-cased).
 
     Raises:
-        FrameError: the envelope or its base64/JSON payload is malformed.
+        FrameError: the envelope, its base64 or its JSON payload is malformed, or
+            ``data`` is missing/empty/``null``.
     """
     try:
-        text = data.decode("utf-8") if isinstance(data, bytes) else data
-        outer = json.loads(text)
-        if not isinstance(outer, dict) or not isinstance(outer.get("type"), str):
-            raise FrameError("envelope must be an object with a string 'type'")
-        raw = outer.get("data")
-        if not raw:
-            return Frame(outer["type"], None)
-        if not isinstance(raw, str):
-            raise FrameError("'data' must be a base64 string")
-        payload = json.loads(base64.b64decode(raw, validate=True).decode("utf-8"))
-    except FrameError:
-        raise
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise FrameError(f"malformed frame: {type(exc).__name__}") from exc
-    return Frame(outer["type"], payload)
+        frame = _core.decode_frame(data)
+    except ProtocolError as exc:
+        raise FrameError(str(exc)) from None
+    return Frame(frame.type, frame.payload)

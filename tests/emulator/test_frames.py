@@ -39,8 +39,25 @@ def test_decode_rejects_malformed(bad):
         decode_frame(bad)
 
 
-def test_missing_data_is_null_payload():
-    assert decode_frame('{"type":"x"}') == ("x", None)
+@pytest.mark.parametrize(
+    "empty", ['{"type":"x"}', '{"type":"x","data":""}', '{"type":"x","data":"bnVsbA=="}']
+)
+def test_missing_or_null_data_is_rejected(empty):
+    # the official client drops such frames (01 §2.1), so the emulator ignores them too
+    with pytest.raises(FrameError):
+        decode_frame(empty)
+
+
+def test_ids_are_upper_cased():
+    frame = decode_frame(encode_frame("jobError", {"jobID": "abc-def", "error": "x"}))
+    assert frame.payload["jobID"] == "ABC-DEF"
+
+
+def test_integral_floats_encode_like_javascript():
+    assert decode_frame(encode_frame("x", {"a": 1.0, "b": 0.5})).payload == {"a": 1, "b": 0.5}
+    assert b'"a":1,' in base64.b64decode(
+        json.loads(encode_frame("x", {"a": 1.0, "b": 0.5}))["data"]
+    )
 
 
 def test_parse_faults_unknown_name_rejected():
