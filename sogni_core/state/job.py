@@ -40,6 +40,7 @@ from __future__ import annotations
 import enum
 import math
 
+from sogni_core.state import events as ev
 from sogni_core.state._table import step
 
 __all__ = [
@@ -212,7 +213,7 @@ class JobMachine:
         self.nsfw_detected = False
         self.result_url: str | None = None
         self.preview_url: str | None = None
-        self.error: object = None
+        self.error: ev.ErrorInfo | None = None
         self.progress_reported = 0
         """High-water mark of the progress already reported."""
         self.processing_since: float | None = None
@@ -242,6 +243,84 @@ class JobMachine:
             self.status = JobStatus.ERROR
             raise
         return old, self.status
+
+    def apply(
+        self,
+        event: JobInput,
+        *,
+        project_id: str,
+        now: float,
+        out: list[ev.Event],
+        error: ev.ErrorInfo | None = None,
+    ) -> bool:
+        """Apply one input and append the job's app events to ``out``.
+
+        Progress is not reported here (the project reports it together with its
+        own); the runtime ceiling is armed on the first PROCESSING and disarmed
+        when the job ends.
+
+        Returns:
+            ``True`` when this input ended the job.
+
+        Raises:
+            LocalProtocolError: see :meth:`process`.
+        """
+        old, new = self.process(event)
+        if new is JobStatus.PROCESSING and self.processing_since is None:
+            self.processing_since = now
+        if old is new:
+            return False
+        pid, jid = project_id, self.id
+        if new is JobStatus.INITIATING:
+            out.append(ev.JobInitiating(project_id=pid, job_id=jid, worker_name=self.worker_name))
+        elif new is JobStatus.PROCESSING:
+            out.append(ev.JobProcessing(project_id=pid, job_id=jid, worker_name=self.worker_name))
+        elif new is JobStatus.PENDING:
+            self.reset_attempt()
+        elif new is JobStatus.COMPLETED:
+            self.report_progress(pid, now, out)
+            out.append(
+                ev.JobCompleted(
+                    project_id=pid,
+                    job_id=jid,
+                    result_url=self.result_url,
+                    is_nsfw=self.is_nsfw,
+                    nsfw_detected=self.nsfw_detected,
+                    seed=self.seed,
+                    steps=self.step,
+                )
+            )
+        elif new is JobStatus.FAILED:
+            self.error = error or ev.ErrorInfo(code=0, message="Job failed")
+            out.append(ev.JobFailed(project_id=pid, job_id=jid, error=self.error))
+        elif new is JobStatus.CANCELED:
+            out.append(ev.JobCanceled(project_id=pid, job_id=jid))
+        if self.finished:
+            self.processing_since = None
+            return True
+        return False
+
+    def report_progress(self, project_id: str, now: float, out: list[ev.Event]) -> None:
+        """Append ``JobProgressed`` when progress rose above the last report.
+
+        A failed or canceled job reports nothing more (its ETA-derived
+        progress would otherwise keep growing with ``now``).
+        """
+        if self.finished and self.status is not JobStatus.COMPLETED:
+            return
+        value = self.progress(now)
+        if value > self.progress_reported:
+            self.progress_reported = value
+            out.append(
+                ev.JobProgressed(
+                    project_id=project_id,
+                    job_id=self.id,
+                    progress=value,
+                    step=self.step,
+                    step_count=self.step_count,
+                    eta=self.eta,
+                )
+            )
 
     def progress(self, now: float) -> int:
         """Monotonic progress: max(high-water mark, current computed value)."""

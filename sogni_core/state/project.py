@@ -242,7 +242,7 @@ class ProjectMachine:
             self._check_settled(now, out)
         elif new is ProjectStatus.COMPLETED:
             self._end_jobs(JobInput.ABANDON, _NO_RESULT, now, out)
-            self._report_progress(now, out)
+            self._report_progress(now, out, final=True)
             urls = tuple(j.result_url for j in self.jobs.values() if j.result_url)
             out.append(ev.ProjectCompleted(project_id=pid, result_urls=urls))
         elif new is ProjectStatus.FAILED:
@@ -290,64 +290,14 @@ class ProjectMachine:
         *,
         error: ev.ErrorInfo | None = None,
     ) -> None:
-        old, new = job.process(event)
-        pid, jid = self.id, job.id
-        if new is JobStatus.PROCESSING and job.processing_since is None:
-            job.processing_since = now
-        if old is new:
-            if not job.finished:
-                self._report_job_progress(job, now, out)
-            return
-        if new is JobStatus.INITIATING:
-            out.append(ev.JobInitiating(project_id=pid, job_id=jid, worker_name=job.worker_name))
-        elif new is JobStatus.PROCESSING:
-            out.append(ev.JobProcessing(project_id=pid, job_id=jid, worker_name=job.worker_name))
-        elif new is JobStatus.PENDING:
-            job.reset_attempt()
-        if new is JobStatus.COMPLETED:
-            self._report_job_progress(job, now, out)
-            out.append(
-                ev.JobCompleted(
-                    project_id=pid,
-                    job_id=jid,
-                    result_url=job.result_url,
-                    is_nsfw=job.is_nsfw,
-                    nsfw_detected=job.nsfw_detected,
-                    seed=job.seed,
-                    steps=job.step,
-                )
-            )
-        elif new is JobStatus.FAILED:
-            job.error = error
-            out.append(
-                ev.JobFailed(
-                    project_id=pid,
-                    job_id=jid,
-                    error=error or ev.ErrorInfo(code=0, message="Job failed"),
-                )
-            )
-        elif new is JobStatus.CANCELED:
-            out.append(ev.JobCanceled(project_id=pid, job_id=jid))
-        elif not job.finished:
-            self._report_job_progress(job, now, out)
-        if job.finished:
-            job.processing_since = None
+        ended = job.apply(event, project_id=self.id, now=now, error=error, out=out)
+        if ended:
             self._check_settled(now, out)
+        else:
+            self._report_job_progress(job, now, out)
 
     def _report_job_progress(self, job: JobMachine, now: float, out: list[ev.Event]) -> None:
-        value = job.progress(now)
-        if value > job.progress_reported:
-            job.progress_reported = value
-            out.append(
-                ev.JobProgressed(
-                    project_id=self.id,
-                    job_id=job.id,
-                    progress=value,
-                    step=job.step,
-                    step_count=job.step_count,
-                    eta=job.eta,
-                )
-            )
+        job.report_progress(self.id, now, out)
         self._report_progress(now, out)
 
     def project_progress(self, now: float) -> int:
@@ -360,7 +310,9 @@ class ProjectMachine:
         value = max(0, min(100, math.floor(total / max(1, self.spec.number_of_media) + 0.5)))
         return max(value, self.progress_reported)
 
-    def _report_progress(self, now: float, out: list[ev.Event]) -> None:
+    def _report_progress(self, now: float, out: list[ev.Event], *, final: bool = False) -> None:
+        if self.finished and not final:
+            return  # nothing after the end but the final 100 of COMPLETED
         value = self.project_progress(now)
         if value > self.progress_reported:
             self.progress_reported = value

@@ -419,6 +419,7 @@ def check_invariants(p: ProjectMachine, events: list[ev.Event], pending: list[st
             job_prog[e.job_id] = e.progress
         elif isinstance(e, ev.ProjectProgressed):
             assert 0 <= e.progress <= 100 and e.progress > proj_prog
+            assert project_ended_at is None, "project progress after its end"
             proj_prog = e.progress
         elif isinstance(e, (ev.JobCompleted, ev.JobFailed, ev.JobCanceled)):
             assert e.job_id not in ended, f"{e.job_id} ended twice"
