@@ -88,7 +88,8 @@ def snake_case(wire: str) -> str:
     Returns:
         The snake_case form; a Python keyword gets a trailing underscore.
     """
-    s = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1_\2", wire)
+    s = re.sub(r"([A-Z]{2,})s(?![a-z])", r"\1S", wire)  # plural acronyms: jobIDs -> job_ids
+    s = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1_\2", s)
     s = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", s)
     s = re.sub(r"[^0-9A-Za-z_]+", "_", s).strip("_").lower()
     s = re.sub(r"_+", "_", s)

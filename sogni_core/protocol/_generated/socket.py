@@ -768,7 +768,7 @@ class Authenticated(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=Tru
             for this socket (RecoveredProject)
         unclaimed_completed_projects (wire ``unclaimedCompletedProjects``): projects that
             finished while no socket was connected; delivered once
-        active_llm_job_i_ds (wire ``activeLLMJobIDs``): LLM jobs rebound to this socket; None =
+        active_llm_job_ids (wire ``activeLLMJobIDs``): LLM jobs rebound to this socket; None =
             the server did not say
         is_mainnet (wire ``isMainnet``).
         account_was_migrated (wire ``accountWasMigrated``).
@@ -794,15 +794,13 @@ class Authenticated(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=Tru
     subscription_entitlement: SubscriptionEntitlement | None = msgspec.field(
         default=None, name="subscriptionEntitlement"
     )
-    active_projects: tuple[Mapping[str, Any], ...] = msgspec.field(
-        default=(), name="activeProjects"
+    active_projects: tuple[Mapping[str, Any], ...] | None = msgspec.field(
+        default=None, name="activeProjects"
     )
-    unclaimed_completed_projects: tuple[Mapping[str, Any], ...] = msgspec.field(
-        default=(), name="unclaimedCompletedProjects"
+    unclaimed_completed_projects: tuple[Mapping[str, Any], ...] | None = msgspec.field(
+        default=None, name="unclaimedCompletedProjects"
     )
-    active_llm_job_i_ds: tuple[str, ...] | None = msgspec.field(
-        default=None, name="activeLLMJobIDs"
-    )
+    active_llm_job_ids: tuple[str, ...] | None = msgspec.field(default=None, name="activeLLMJobIDs")
     is_mainnet: bool | None = msgspec.field(default=None, name="isMainnet")
     account_was_migrated: bool | None = msgspec.field(default=None, name="accountWasMigrated")
     free_spark_locked: bool | None = msgspec.field(default=None, name="freeSparkLocked")
@@ -2010,15 +2008,13 @@ class StrictAuthenticated(
     subscription_entitlement: StrictSubscriptionEntitlement | None = msgspec.field(
         default=None, name="subscriptionEntitlement"
     )
-    active_projects: tuple[Mapping[str, Any], ...] = msgspec.field(
-        default=(), name="activeProjects"
+    active_projects: tuple[Mapping[str, Any], ...] | None = msgspec.field(
+        default=None, name="activeProjects"
     )
-    unclaimed_completed_projects: tuple[Mapping[str, Any], ...] = msgspec.field(
-        default=(), name="unclaimedCompletedProjects"
+    unclaimed_completed_projects: tuple[Mapping[str, Any], ...] | None = msgspec.field(
+        default=None, name="unclaimedCompletedProjects"
     )
-    active_llm_job_i_ds: tuple[str, ...] | None = msgspec.field(
-        default=None, name="activeLLMJobIDs"
-    )
+    active_llm_job_ids: tuple[str, ...] | None = msgspec.field(default=None, name="activeLLMJobIDs")
     is_mainnet: bool | None = msgspec.field(default=None, name="isMainnet")
     account_was_migrated: bool | None = msgspec.field(default=None, name="accountWasMigrated")
     free_spark_locked: bool | None = msgspec.field(default=None, name="freeSparkLocked")
