@@ -102,13 +102,15 @@ def test_image_tiny_and_empty_prompt_still_render() -> None:
 
 def test_image_1024_square_is_fast() -> None:
     render_image("warm-up", 0, 1024, 1024, "png")  # font loading, codec set-up
+    # CPU time of this thread (Pillow encodes in the calling thread), so other processes on a
+    # shared machine do not make the measurement flaky; best of three.
     timings = []
     for seed in range(3):
-        start = time.perf_counter()
+        start = time.thread_time()
         render_image(PROMPT, seed, 1024, 1024, "png")
-        timings.append(time.perf_counter() - start)
+        timings.append(time.thread_time() - start)
     best = min(timings)
-    assert best < 0.1, f"1024x1024 PNG took {best * 1000:.0f} ms"
+    assert best < 0.1, f"1024x1024 PNG took {best * 1000:.0f} ms of CPU"
 
 
 # --- video --------------------------------------------------------------------------------

@@ -245,11 +245,19 @@ const flows = {
       return null;
     });
     result.connected = connected;
+    expect('socket connects', connected !== null);
+    // With API-key auth the username arrives on the socket `authenticated` event (and again
+    // from GET /v1/account/me); allow a moment for either.
     const account = sogni.currentAccount;
+    const deadline = Date.now() + 10000;
+    while (!account.username && Date.now() < deadline) await sleep(50);
     result.username = account.username;
     result.network = account.network;
-    expect('socket connects', connected !== null);
     expect('current account has a username', typeof account.username === 'string' && account.username.length > 0, account.username);
+    const me = await sogni.account.me();
+    result.me = { username: me.username, walletAddress: me.walletAddress };
+    expect('account.me() returns the same username', me.username === account.username, me);
+    expect('walletAddress is a 0x address', /^0x[0-9a-fA-F]{40}$/.test(me.walletAddress || ''), me.walletAddress);
   },
 
   async models(sogni) {
@@ -427,8 +435,8 @@ const flows = {
       numberOfMedia: 1,
       duration: 1,
       fps: 16,
-      width: 480,
-      height: 320,
+      width: 640,
+      height: 480, // the SDK rejects video sides below 480
       steps: 4,
       seed: 99,
       tokenType: 'spark',

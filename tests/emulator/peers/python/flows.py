@@ -467,8 +467,8 @@ async def flow_video(sogni: SogniClient) -> None:
             "numberOfMedia": 1,
             "duration": 1,
             "fps": 16,
-            "width": 480,
-            "height": 320,
+            "width": 640,
+            "height": 480,  # the TS SDK rejects video sides below 480; keep both peers alike
             "steps": 4,
             "seed": 99,
             "tokenType": "spark",
