@@ -6,6 +6,8 @@ codec); this module is the one place that knows the wire field names.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from typing import Any
 
 import msgspec
@@ -16,7 +18,7 @@ from sogni_core.state._rules import error_info_from_wire
 from sogni_core.state.chat import ChatMachine
 from sogni_core.state.project import ProjectMachine
 
-__all__ = ["feed_chat", "feed_project"]
+__all__ = ["feed_chat", "feed_project", "feed_rest_record"]
 
 
 def feed_project(project: ProjectMachine, msg: Any, now: float) -> list[ev.Event]:
@@ -88,6 +90,86 @@ def feed_project(project: ProjectMachine, msg: Any, now: float) -> list[ev.Event
         case wire.JobRetry():
             return project.on_retry(job_id, now=now) if job_id else []
     return []  # assigned/pending/LLM frames: ignored by projects (01 §4.9.4)
+
+
+_RUNNING = {"assigned": False, "initiatingModel": False, "jobStarted": True, "jobProgress": True}
+
+
+def _str(value: object) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def feed_rest_record(project: ProjectMachine, raw: Mapping[str, Any], now: float) -> list[ev.Event]:
+    """Apply a REST project record (``GET /v1/projects/{id}``, 01 §4.11.4).
+
+    The record is replayed through the same inputs the socket drives, so the
+    never-backwards and exactly-once rules hold for REST data too. A local job
+    missing from the record no longer aborts the sync (newest reference).
+
+    Args:
+        project: the tracked project the record describes.
+        raw: the ``project`` object of the response (RawProject).
+        now: current time, seconds.
+
+    Returns:
+        The events the project produced.
+    """
+    out: list[ev.Event] = []
+    count = raw.get("imageCount")
+    if isinstance(count, int) and not isinstance(count, bool) and count > 0:
+        project.set_number_of_media(count)
+    rows = raw.get("completedWorkerJobs")
+    for row in rows if isinstance(rows, (list, tuple)) else ():
+        if not isinstance(row, Mapping) or not _str(row.get("imgID")):
+            continue
+        job_id = str(row["imgID"]).upper()
+        status = row.get("status")
+        steps = row.get("performedSteps")
+        worker = row.get("worker")
+        name = _str(worker.get("name")) if isinstance(worker, Mapping) else None
+        if status in _RUNNING:
+            out += project.on_job_state(
+                job_id, started=_RUNNING[str(status)], worker_name=name, job_index=None, now=now
+            )
+        elif status == "jobCompleted":
+            seed = row.get("seedUsed")
+            out += project.on_result(
+                job_id,
+                direct_url=next(
+                    (
+                        _str(row.get(k))
+                        for k in ("resultUrl", "imageUrl", "imageFile", "videoUrl", "videoFile")
+                        if _str(row.get(k))
+                    ),
+                    None,
+                ),
+                triggered_nsfw=row.get("triggeredNSFWFilter") is True,
+                nsfw_detected=row.get("nsfwDetected") is True,
+                user_canceled=False,
+                performed_steps=steps if isinstance(steps, (int, float)) else None,
+                seed=seed if isinstance(seed, (int, float, str)) else None,
+                now=now,
+            )
+        elif status == "jobError":
+            reason = _str(row.get("reason"))
+            out += project.on_job_error(job_id, _reason_error(reason, "Job failed"), now=now)
+    status = raw.get("status")
+    if status == "completed":
+        out += project.on_completed(now=now)
+    elif status == "errored":
+        out += project.on_project_error(
+            _reason_error(_str(raw.get("reason")), "Project failed"), now=now
+        )
+    elif status == "cancelled" and not project.finished:
+        out += project.cancel(now=now)
+    return out
+
+
+def _reason_error(reason: str | None, fallback: str) -> ev.ErrorInfo:
+    """Project.ts: a numeric reason is the code; the reason is the message."""
+    text = (reason or "").strip()
+    code = int(text) if re.fullmatch(r"\d+", text) and len(text) < 16 else 0
+    return ev.ErrorInfo(code=code, message=text or fallback, original_code=text or None)
 
 
 def feed_chat(chat: ChatMachine, msg: Any) -> list[ev.Event]:

@@ -57,8 +57,8 @@ from sogni_core.protocol._errors import (
 from sogni_core.protocol._generated import socket as wire
 from sogni_core.protocol._generated.enums import Network
 from sogni_core.state import events as ev
-from sogni_core.state._adapters import feed_chat, feed_project
-from sogni_core.state._rules import ProjectSpec
+from sogni_core.state._adapters import feed_chat, feed_project, feed_rest_record
+from sogni_core.state._rules import ProjectSpec, error_info_from_wire
 from sogni_core.state.chat import CHAT_TIMEOUT_SECONDS, ChatMachine
 from sogni_core.state.project import ProjectMachine, SendCancel, StalenessOutcome
 from sogni_core.state.session import (
@@ -75,6 +75,8 @@ __all__ = ["DEFAULT_CLIENT_NAME", "SEND_TIMEOUT_SECONDS", "SogniConnection"]
 SEND_TIMEOUT_SECONDS = 30.0
 DEFAULT_CLIENT_NAME = "Sogni/3.0.0 (sogni-core) 0.1.0"
 GC_SECONDS = 30.0
+SERVER_RESTARTING = 1001
+RESUBMIT_WAIT_SECONDS = 60.0
 """01 §4.11.5: finished projects are forgotten 30 s after they end."""
 
 _DISCONNECTED = ev.ErrorInfo(code=0, message="Server disconnected")
@@ -143,6 +145,10 @@ class SogniConnection:
         self._events: list[ev.Event] = []
         self._sent_chats: set[str] = set()
         self._ended_at: dict[str, float] = {}
+        # 5.54 resubmit-after-restart: requests not yet admitted by the server,
+        # and refused ones waiting for the next socket (item, give-up time).
+        self._unadmitted: dict[str, _Outgoing] = {}
+        self._resubmit: dict[str, tuple[_Outgoing, float, str]] = {}
 
     # -- outputs ---------------------------------------------------------------
 
@@ -170,10 +176,25 @@ class SogniConnection:
         if self._queue:
             deadlines.append(self._queue[0].created + self._send_timeout)
         deadlines += [t + GC_SECONDS for t in self._ended_at.values()]
+        deadlines += [give_up for _, give_up, _ in self._resubmit.values()]
         found = [d for d in deadlines if d is not None]
         return min(found) if found else None
 
     # -- plumbing ----------------------------------------------------------------
+
+    def _resubmitted_after_restart(self, pid: str, msg: Any, now: float) -> bool:
+        """Newest reference: a project-level ``jobError`` 1001 ("server
+        restarting") for a request the server never admitted means nothing ran
+        and nothing was charged; send the request again, once, on the next
+        socket (waiting at most 60 s for it) instead of failing the project."""
+        if not isinstance(msg, wire.JobError) or msg.img_id:
+            return False
+        item = self._unadmitted.pop(pid, None)
+        info = error_info_from_wire(msg.error, msg.error_message)
+        if item is None or info.code != SERVER_RESTARTING or info.original_code is not None:
+            return False
+        self._resubmit[pid] = (item, now + RESUBMIT_WAIT_SECONDS, info.message)
+        return True
 
     def _check_usable(self) -> None:
         if self.session.state is SessionState.ERROR:
@@ -270,6 +291,10 @@ class SogniConnection:
         self._sent_chats.difference_update(o.id for o in self._outbox if o.id)
         self._outbox.clear()
         kind = self.session.socket_closed(code, reason, now=now, u=self._rng())
+        # Requests refused while the server restarted go out on the next socket.
+        for item, _, _ in self._resubmit.values():
+            self._queue.append(msgspec.structs.replace(item, created=now))
+        self._resubmit.clear()
         for job_id in sorted(self._sent_chats):
             chat = self.chats.get(job_id)
             if chat is not None and not chat.finished:
@@ -314,6 +339,12 @@ class SogniConnection:
                 self._events.append(ev.SendPing())
             else:
                 self._open()
+        for pid, (_, give_up, message) in list(self._resubmit.items()):
+            if now >= give_up:
+                del self._resubmit[pid]
+                if pid in self.projects:
+                    error = ev.ErrorInfo(code=SERVER_RESTARTING, message=message)
+                    self._emit(self.projects[pid].on_project_error(error, now=now), now)
         while self._queue and now >= self._queue[0].created + self._send_timeout:
             self._fail_item(self._queue.pop(0), "WebSocket connection timeout", now)
         for project in list(self.projects.values()):
@@ -324,6 +355,7 @@ class SogniConnection:
             done = self.projects.get(pid)
             if now >= ended + GC_SECONDS and (done is None or not done.has_open_fetches):
                 self.projects.pop(pid, None)
+                self._unadmitted.pop(pid, None)
                 del self._ended_at[pid]
         for job_id in [j for j, c in self.chats.items() if c.finished]:
             del self.chats[job_id]
@@ -389,7 +421,9 @@ class SogniConnection:
                 # Events keyed by an unknown jobID are ignored (01 §4.9.1, 02 §2.7).
                 ident = msg.job_id.upper()
                 if ident in self.projects:
-                    self._emit(feed_project(self.projects[ident], msg, now), now)
+                    if not self._resubmitted_after_restart(ident, msg, now):
+                        self._unadmitted.pop(ident, None)
+                        self._emit(feed_project(self.projects[ident], msg, now), now)
                 elif ident in self.chats:
                     chat = self.chats[ident]
                     self._emit(feed_chat(chat, msg), now)
@@ -430,6 +464,9 @@ class SogniConnection:
         self.projects[pid] = project
         project.set_transport_up(self.session.state is SessionState.READY, now=now)
         self._enqueue("jobRequest", pid, wire.JobRequest(request=request), now)
+        for item in (*self._queue, *self._outbox):
+            if item.kind == "jobRequest" and item.id == pid:
+                self._unadmitted[pid] = item
         return project
 
     def send_cancel(self, project_id: str, *, now: float) -> None:
@@ -525,6 +562,18 @@ class SogniConnection:
         project = self.projects.get(project_id.upper())
         if project is not None:
             self._emit(project.preview_resolved(job_id.upper(), url, now=now), now)
+
+    def apply_rest_project(self, project_id: str, raw: Mapping[str, Any], *, now: float) -> None:
+        """Apply a fetched REST project record (01 §4.11.4); unknown ids are ignored.
+
+        Transports call this after a successful ``GET /v1/projects/{id}``
+        (e.g. during a staleness check, then report ``StalenessOutcome.SYNCED``).
+        Jobs it completes without a direct URL emit ``FetchResultUrl``.
+        """
+        self._check_usable()
+        project = self.projects.get(project_id.upper())
+        if project is not None:
+            self._emit(feed_rest_record(project, raw, now), now)
 
     def staleness_checked(self, project_id: str, outcome: StalenessOutcome, *, now: float) -> None:
         """Answer a ``CheckProjectLiveness`` action."""

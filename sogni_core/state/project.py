@@ -60,6 +60,8 @@ import enum
 import math
 from collections.abc import Iterable
 
+import msgspec
+
 from sogni_core.protocol._errors import LocalProtocolError
 from sogni_core.state import events as ev
 from sogni_core.state._rules import (
@@ -213,6 +215,10 @@ class ProjectMachine:
     @property
     def finished(self) -> bool:
         return self.status in FINISHED
+
+    def set_number_of_media(self, count: int) -> None:
+        """Adopt the server's job count (REST ``imageCount``, 01 §4.11.4)."""
+        self.spec = msgspec.structs.replace(self.spec, number_of_media=count)
 
     @property
     def has_open_fetches(self) -> bool:

@@ -342,3 +342,106 @@ def test_local_close_and_staleness_answer() -> None:
     assert conn.state is SessionState.CLOSED
     with pytest.raises(LocalProtocolError):
         conn.send_job_request(ProjectSpec(id="Q"), {}, now=133)
+
+
+def test_rest_record_completes_a_quiet_project() -> None:
+    conn = make()
+    ready(conn)
+    conn.send_job_request(ProjectSpec(id="P", number_of_media=1, steps=8), {"jobID": "P"}, now=0)
+    conn.data_to_send()
+    conn.receive_frame(srv("jobState", {"type": "jobStarted", "jobID": "P", "imgID": "A"}), now=1)
+    conn.events()
+    raw = {
+        "id": "P",
+        "status": "completed",
+        "imageCount": 2,
+        "completedWorkerJobs": [
+            {
+                "imgID": "a",
+                "status": "jobCompleted",
+                "performedSteps": 8,
+                "seedUsed": 5,
+                "worker": {"name": "w"},
+                "imageUrl": "https://a",
+            },
+            {
+                "imgID": "b",
+                "status": "jobCompleted",
+                "performedSteps": 8,
+                "seedUsed": 6,
+                "triggeredNSFWFilter": False,
+            },
+            {"status": "jobCompleted"},  # no imgID: skipped
+        ],
+    }
+    conn.apply_rest_project("p", raw, now=2)
+    evs = conn.events()
+    (fetch,) = of(evs, ev.FetchResultUrl)
+    assert fetch.job_id == "B"
+    assert not of(evs, ev.ProjectCompleted)  # imageCount 2: waits for B's URL
+    conn.result_url_resolved("P", "B", "https://b", now=3)
+    (done,) = of(conn.events(), ev.ProjectCompleted)
+    assert done.result_urls == ("https://a", "https://b")
+    conn.apply_rest_project("P", raw, now=4)  # replay: nothing new
+    assert conn.events() == []
+
+
+def test_rest_record_failure_and_cancel() -> None:
+    conn = make()
+    ready(conn)
+    conn.send_job_request(ProjectSpec(id="F"), {"jobID": "F"}, now=0)
+    conn.send_job_request(ProjectSpec(id="C"), {"jobID": "C"}, now=0)
+    conn.events()
+    conn.apply_rest_project("F", {"status": "errored", "reason": "4081"}, now=1)
+    (failed,) = of(conn.events(), ev.ProjectFailed)
+    assert failed.error == ev.ErrorInfo(code=4081, message="4081", original_code="4081")
+    conn.apply_rest_project("C", {"status": "cancelled"}, now=1)
+    assert of(conn.events(), ev.ProjectCanceled)
+
+
+def test_server_restarting_refusal_resubmits_once_after_reconnect() -> None:
+    conn = make()
+    ready(conn)
+    conn.send_job_request(ProjectSpec(id="P"), {"jobID": "P", "x": 1}, now=0)
+    (first,) = conn.data_to_send()
+    refusal = {"jobID": "P", "error": 1001, "error_message": "restarting", "isFromWorker": False}
+    conn.receive_frame(srv("jobError", refusal), now=1)
+    assert conn.events() == []  # not a failure
+    assert conn.data_to_send() == []  # not into the closing socket
+    conn.receive_close(1012, "restart", now=2)
+    conn.on_timer(10)
+    conn.on_open(now=10)
+    conn.receive_frame(srv("authenticated", {"id": "a"}), now=10)
+    assert conn.data_to_send() == [first]
+    conn.events()
+    # A second refusal is an ordinary project failure.
+    conn.receive_frame(srv("jobError", refusal), now=11)
+    (failed,) = of(conn.events(), ev.ProjectFailed)
+    assert failed.error.code == 1001
+
+
+def test_server_restarting_refusal_gives_up_without_a_socket() -> None:
+    conn = make()
+    ready(conn)
+    conn.send_job_request(ProjectSpec(id="P"), {"jobID": "P"}, now=0)
+    conn.data_to_send()
+    conn.receive_frame(
+        srv("jobError", {"jobID": "P", "error": "1001", "error_message": "r"}), now=1
+    )
+    assert conn.next_deadline() == 15  # the ping; give-up is at 61
+    for t in range(15, 61, 15):
+        conn.on_timer(t)
+    assert not of(conn.events(), ev.ProjectFailed)
+    conn.on_timer(61)
+    (failed,) = of(conn.events(), ev.ProjectFailed)
+    assert failed.error == ev.ErrorInfo(code=1001, message="r")
+
+
+def test_admitted_request_is_never_resubmitted() -> None:
+    conn = make()
+    ready(conn)
+    conn.send_job_request(ProjectSpec(id="P"), {"jobID": "P"}, now=0)
+    conn.data_to_send()
+    conn.receive_frame(srv("jobState", {"type": "queued", "jobID": "P", "queuePosition": 1}), now=1)
+    conn.receive_frame(srv("jobError", {"jobID": "P", "error": 1001, "error_message": "r"}), now=2)
+    assert of(conn.events(), ev.ProjectFailed)
