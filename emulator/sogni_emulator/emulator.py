@@ -51,6 +51,9 @@ class Emulator:
         faults: a fault spec (see :mod:`sogni_emulator.faults`).
         record: path of a JSON-lines recording (see :mod:`sogni_emulator.record`).
         owner_grace: seconds workers wait for an offline project owner.
+        slots: projects rendering at once per network (default from
+            ``limits.toml``: fast 4, relaxed 2); more wait in the queue.
+        blocked_app_ids: appIds refused with close code 4010 (01 §1.5).
     """
 
     def __init__(
@@ -65,9 +68,15 @@ class Emulator:
         faults: str = "",
         record: str | Path | None = None,
         owner_grace: float = 10.0,
+        slots: dict[str, int] | None = None,
+        blocked_app_ids: list[str] | None = None,
     ) -> None:
         catalogue = load_catalogue()
         limits = catalogue.limits
+        if slots:
+            queue = limits.setdefault("queue", {})
+            for network, count in slots.items():
+                queue[f"{network}_slots"] = int(count)
         auth_limits = limits.get("auth", {})
         store_limits = limits.get("store", {})
         self.clock = SimClock()
@@ -95,6 +104,7 @@ class Emulator:
             seed=seed,
             speed=speed,
             owner_grace=owner_grace,
+            blocked_app_ids=set(blocked_app_ids or ()),
         )
         self._server = Server(self.supernet, host, port, socket_port)
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -240,6 +250,14 @@ class Emulator:
         if loop is None:
             raise RuntimeError("emulator not started")
         loop.call_soon_threadsafe(self.supernet.drop_all)
+
+    def set_balance(self, token_type: str, amount: str) -> None:
+        """Set the settled balance of the API-key account (``sogni`` or ``spark``)."""
+        from decimal import Decimal
+
+        account = self.auth.default_account
+        balance = account.spark if token_type == "spark" else account.sogni
+        balance.settled, balance.credit, balance.debit = Decimal(amount), Decimal(0), Decimal(0)
 
     def project(self, project_id: str) -> dict[str, Any] | None:
         """The RawProject record of any project (finished or not), or ``None``."""

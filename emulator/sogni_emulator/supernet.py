@@ -48,6 +48,7 @@ log = logging.getLogger("sogni_emulator")
 AUTH_ERROR = 4021
 SWITCH_CONNECTION = 4015
 SERVICE_RESTART = 1012
+APP_ID_BLOCKED = 4010
 
 
 class Supernet:
@@ -65,6 +66,7 @@ class Supernet:
         seed: int = 0,
         speed: float = 1.0,
         owner_grace: float = 10.0,
+        blocked_app_ids: set[str] | None = None,
     ) -> None:
         from .rest import Router  # local: rest imports this module's types
 
@@ -77,6 +79,7 @@ class Supernet:
         self.seed = seed
         self.speed = speed
         self.owner_grace = owner_grace
+        self.blocked_app_ids = blocked_app_ids or set()
         queue = catalogue.limits.get("queue", {})
         self.scheduler = Scheduler(
             {
@@ -115,11 +118,17 @@ class Supernet:
             }
         )
         await ws.accept()
+        refusal: tuple[int, str] | None = None
         if principal is None or not app_id:
             reason = "Authentication failed" if principal is None else "appId required"
-            await ws.close(AUTH_ERROR, reason)
+            refusal = (AUTH_ERROR, reason)
+        elif app_id in self.blocked_app_ids:
+            refusal = (APP_ID_BLOCKED, "appId blocked")
+        if refusal is not None or principal is None:
+            code, reason = refusal or (AUTH_ERROR, "Authentication failed")
+            await ws.close(code, reason)
             self.recorder.write(
-                {"kind": "ws-close", "conn": conn_id, "code": AUTH_ERROR, "reason": reason}
+                {"kind": "ws-close", "conn": conn_id, "code": code, "reason": reason}
             )
             async for _ in ws.messages():
                 pass
@@ -300,6 +309,11 @@ class Supernet:
         entry = self.catalogue.model(fields["modelId"])
         if entry is None:
             await self._refuse(session, job_id, 4006, f"Model {fields['modelId']} is not available")
+            return
+        loras = payload.get("keyFrames", [{}])[0].get("loras")
+        limit = int(self.catalogue.loras.get("constraints", {}).get("maxPerRequest", 8))
+        if isinstance(loras, list) and len(loras) > limit:
+            await self._refuse(session, job_id, 4007, f"At most {limit} LoRAs per request")
             return
         if job_id in self.projects:
             await self._refuse(session, job_id, 4009, "A project with this jobID already exists")
