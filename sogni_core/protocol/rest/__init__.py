@@ -36,6 +36,7 @@ from ._endpoints import (
     endpoint_request,
     parse_endpoint_response,
 )
+from ._flow import FlowResult, Response, drive, drive_async, token_request_flow
 from ._media import (
     download_request,
     image_download_url_request,
@@ -82,10 +83,12 @@ __all__ = [
     "CookieAuth",
     "DEFAULT_REST_BASE",
     "DEFAULT_SOCKET_URL",
+    "FlowResult",
     "Headers",
     "Hosts",
     "QueryValue",
     "Request",
+    "Response",
     "ResponseHeaders",
     "TokenAuth",
     "TokenSession",
@@ -94,6 +97,8 @@ __all__ = [
     "build_request",
     "cookies_from_headers",
     "download_request",
+    "drive",
+    "drive_async",
     "encode_json_body",
     "encode_query",
     "endpoint",
@@ -125,5 +130,6 @@ __all__ = [
     "refresh_request",
     "resolve_url",
     "socket_http_base",
+    "token_request_flow",
     "upload_put_request",
 ]
