@@ -2,7 +2,7 @@
 // a stub client, and prints what it would send as `jobRequest` for each case.
 //
 // Input (stdin, JSON): {models, tiers, cases: [{name, params, client?}], numbers: [hex64]}
-// Output (stdout, JSON): {results: [{name, ok, payloadText?, uploads?, error?}], numbers: [...]}
+// Output (stdout, JSON): {results: [{name, ok, payloadText?, uploads?, puts?, error?}], numbers: [...]}
 //
 // Stubbed I/O: GET /api/v1/models/list and /api/v2/models/tiers return the
 // corpus documents; REST upload-URL requests return a dummy URL; fetch (the
@@ -74,11 +74,16 @@ function fakeClient(models, tiers, client, sent, uploads) {
   return api;
 }
 
-globalThis.fetch = async () => ({ ok: true, status: 200 });
 
 async function runCase(doc, c) {
   const sent = [];
   const uploads = [];
+  const puts = [];
+  globalThis.fetch = async (url, init) => {
+    const body = Buffer.from(await new Response(init.body).arrayBuffer());
+    puts.push({ method: init.method, headers: init.headers, bodyHex: body.toString('hex') });
+    return { ok: true, status: 200 };
+  };
   const projects = new ProjectsApi({
     client: fakeClient(doc.models, doc.tiers, c.client || {}, sent, uploads),
     eip712: null
@@ -89,7 +94,7 @@ async function runCase(doc, c) {
     return { name: c.name, ok: false, error: String(error && error.message ? error.message : error) };
   }
   const request = sent.find((m) => m.type === 'jobRequest');
-  return { name: c.name, ok: true, payloadText: JSON.stringify(request.data), uploads };
+  return { name: c.name, ok: true, payloadText: JSON.stringify(request.data), uploads, puts };
 }
 
 function numberSample(hex) {

@@ -14,6 +14,8 @@ Invalid cases must be rejected by both, and ours must name the field.
 from __future__ import annotations
 
 import json
+import math
+import random
 import shutil
 import struct
 import subprocess
@@ -32,6 +34,7 @@ from sogni_core.protocol.jobrequest import (
     js_number_str,
     js_round,
     model_options_for,
+    plan_uploads,
 )
 
 HERE = Path(__file__).parent
@@ -106,6 +109,13 @@ NUMBER_SAMPLE = [
     1e300,
     2.2250738585072014e-308,
 ]
+_rng = random.Random(20260801)  # fixed: the sample is the same on every run
+NUMBER_SAMPLE += [
+    struct.unpack(">d", _rng.getrandbits(64).to_bytes(8, "big"))[0] for _ in range(300)
+]
+NUMBER_SAMPLE += [round(_rng.uniform(-1e7, 1e7), _rng.randint(0, 12)) for _ in range(200)]
+NUMBER_SAMPLE += [_rng.randint(-(10**6), 10**6) / 2 for _ in range(100)]
+NUMBER_SAMPLE += [10.0**e * _rng.random() for e in range(-12, 25)]
 
 
 def media(spec: dict[str, Any]) -> bytes:
@@ -127,8 +137,13 @@ def revive(value: Any) -> Any:
     return value
 
 
+def params_of(case: dict[str, Any]) -> ProjectParams:
+    params: ProjectParams = msgspec.convert(revive(case["params"]), ProjectParams)
+    return params
+
+
 def ours(case: dict[str, Any], project_id: str) -> dict[str, Any]:
-    params = msgspec.convert(revive(case["params"]), ProjectParams)
+    params = params_of(case)
     client = case.get("client") or {}
     attribution = client.get("attribution")
     options = model_options_for(params.model_id, CORPUS["models"], CORPUS["tiers"])
@@ -224,6 +239,48 @@ def test_payload_matches_sdk(sdk: dict[str, Any], case: dict[str, Any]) -> None:
     assert text == expected_text, _first_difference(expected, payload) or "texts differ"
 
 
+@pytest.mark.parametrize("case", CORPUS["cases"], ids=lambda c: c["name"])
+def test_upload_plan_matches_sdk(sdk: dict[str, Any], case: dict[str, Any]) -> None:
+    result = sdk["results"][case["name"]]
+    project_id = json.loads(result["payloadText"])["jobID"]
+    plan = plan_uploads(params_of(case))
+    # Upload-URL requests, in order (imageId is a fresh random UUID per upload); the
+    # SDK starts one parallel group at a time, and within a group calls may interleave.
+    expected_gets = []
+    for call in result["uploads"]:
+        query = {k: v for k, v in call["query"].items() if k != "imageId" and v is not None}
+        expected_gets.append(json.dumps([call["path"], query]))
+    our_gets: list[tuple[int, str]] = []
+    for upload in plan:
+        query = {"jobId": project_id, "type": upload.type, "id": upload.id}
+        query["contentType"] = upload.content_type
+        if upload.endpoint == "image":
+            del query["id"]
+        path = f"/v1/{upload.endpoint}/uploadUrl"
+        query = {k: v for k, v in query.items() if v is not None}
+        our_gets.append((upload.parallel_group, json.dumps([path, query])))
+    assert len(our_gets) == len(expected_gets), (our_gets, expected_gets)
+    start = 0
+    for group in sorted({g for g, _ in our_gets}):
+        ours_in_group = sorted(text for g, text in our_gets if g == group)
+        sdk_in_group = sorted(expected_gets[start : start + len(ours_in_group)])
+        assert ours_in_group == sdk_in_group
+        start += len(ours_in_group)
+    # The PUTs (parallel ones may interleave): body bytes and Content-Type header.
+    expected_puts = sorted(
+        (put["bodyHex"], json.dumps(put["headers"], sort_keys=True)) for put in result["puts"]
+    )
+    our_puts = sorted(
+        (
+            u.data.hex(),
+            json.dumps({"Content-Type": u.content_type} if u.content_type else {}, sort_keys=True),
+        )
+        for u in plan
+    )
+    assert our_puts == expected_puts
+    assert all(put["method"] == "PUT" for put in result["puts"])
+
+
 @pytest.mark.parametrize("case", CORPUS["invalid"], ids=lambda c: c["name"])
 def test_invalid_params_rejected_like_sdk(sdk: dict[str, Any], case: dict[str, Any]) -> None:
     result = sdk["results"][case["name"]]
@@ -238,4 +295,8 @@ def test_number_formatting_matches_json_stringify(sdk: dict[str, Any]) -> None:
     for x, node in zip(NUMBER_SAMPLE, sdk["numbers"], strict=True):
         assert js_json_dumps(x) == node["json"], x
         assert js_number_str(x) == node["string"], x
-        assert _hex(js_round(x)) == node["round"], x
+        rounded = struct.unpack(">d", bytes.fromhex(node["round"]))[0]
+        if math.isnan(x):
+            assert math.isnan(js_round(x)) and math.isnan(rounded)
+        else:
+            assert _hex(js_round(x)) == node["round"], x

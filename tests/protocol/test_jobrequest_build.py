@@ -290,3 +290,34 @@ def test_builder_does_not_mutate_and_returns_fresh_dicts() -> None:
     second = build_job_request(params, project_id="P", model_options=IMAGE)
     assert second["keyFrames"][0]["loras"] == ["a"]
     assert params.loras == ("a",)
+
+
+def test_plan_uploads_order_groups_and_skips_already_uploaded() -> None:
+    png = b"\x89PNG\r\n\x1a\n\0\0\0\0"
+    plan = jr.plan_uploads(
+        ImageProjectParams(
+            model_id="qwen_image_edit_2511_fp8",
+            starting_image=png,
+            context_images=(True, MediaInput(data=b"raw", content_type="image/webp"), png),
+        )
+    )
+    assert [(u.type, u.content_type, u.parallel_group) for u in plan] == [
+        ("startingImage", "image/png", 1),
+        ("contextImage2", "image/webp", 3),
+        ("contextImage3", "image/png", 3),
+    ]
+    assert plan[1].failure == "Failed to upload context image 1"
+    assert all(u.endpoint == "image" and u.id is None for u in plan)
+    h3 = jr.plan_uploads(
+        VideoProjectParams(
+            model_id="minimax-h3-ref2va-fp8_r2v",
+            reference_audio=True,
+            reference_audios=(b"ID3\x04",),
+            reference_video=b"\0\0\0\x18ftypisom",
+        )
+    )
+    assert [(u.endpoint, u.type, u.id, u.content_type) for u in h3] == [
+        ("media", "referenceAudio", "referenceAudio2", "audio/mpeg"),
+        ("media", "referenceVideo", "referenceVideo1", "video/mp4"),
+    ]
+    assert jr.plan_uploads(AudioProjectParams(model_id="ace_step_1.5_turbo")) == ()

@@ -43,6 +43,7 @@ from ._params import (
     WorkloadAttributionInput,
     WorldGenerationReceipt,
 )
+from ._uploads import PlannedUpload, plan_uploads
 
 __all__ = [
     "AudioProjectParams",
@@ -53,6 +54,7 @@ __all__ = [
     "Media",
     "MediaInput",
     "ModelOptions",
+    "PlannedUpload",
     "ProjectParams",
     "Sam2Point",
     "Sam3Box",
@@ -72,6 +74,7 @@ __all__ = [
     "max_context_images",
     "model_options_for",
     "model_options_from_tier",
+    "plan_uploads",
     "resolve_workload_attribution",
     "sniff_content_type",
     "video_asset_requirements",

@@ -8,24 +8,20 @@ the caller's business (see :func:`~sogni_core.protocol.jobrequest.sniff_content_
 
 from __future__ import annotations
 
-import base64
-import binascii
 import re
 from typing import Any
-
-import msgspec
 
 from . import _families as F
 from ._attribution import attribution_wire_fields, resolve_workload_attribution
 from ._audio import apply_audio_params
 from ._image import apply_image_params
-from ._media import is_given, is_upload, media_content_type
+from ._media import is_upload, media_content_type
+from ._normalize import normalize_params
 from ._numbers import js_value
 from ._options import ModelOptions
 from ._params import (
     AudioProjectParams,
     ImageProjectParams,
-    MediaInput,
     ProjectParams,
     VideoProjectParams,
     WorkloadAttributionInput,
@@ -39,42 +35,6 @@ from ._video_refs import h3_audio_slots, h3_video_slots
 __all__ = ["build_job_request"]
 
 _SHA256 = re.compile(r"[a-fA-F0-9]{64}\Z")
-_PNG_DATA_URI = re.compile(r"data:image/png;base64,([A-Za-z0-9+/=]+)\Z")
-_MAX_MASK_BASE64 = -(-(50 * 1024 * 1024 * 4) // 3)  # Math.ceil(50 MiB * 4 / 3)
-
-
-def _normalize(p: ProjectParams) -> ProjectParams:
-    # create(): utility workflows are normalized before the request is built.
-    if isinstance(p, ImageProjectParams):
-        if F.segmentation_model(p.model_id):
-            p = msgspec.structs.replace(
-                p, number_of_media=1, number_of_previews=0, output_format="png"
-            )
-        if F.model_artifact_model(p.model_id):
-            p = msgspec.structs.replace(p, number_of_previews=0)
-        url = p.gpt_image_mask_url
-        if F.gpt_image_model(p.model_id) and url is not None and url.startswith("data:"):
-            if is_given(p.gpt_image_mask):
-                raise invalid(
-                    "gpt_image_mask_url", "Provide one GPT Image mask, not both media and URL"
-                )
-            match = _PNG_DATA_URI.match(url)
-            if not match or len(match.group(1)) >= _MAX_MASK_BASE64:
-                raise invalid(
-                    "gpt_image_mask_url", "GPT Image mask must be a PNG data URI smaller than 50 MB"
-                )
-            try:
-                data = base64.b64decode(match.group(1), validate=True)
-            except binascii.Error:
-                raise invalid(
-                    "gpt_image_mask_url", "GPT Image mask data URI is not valid base64"
-                ) from None
-            p = msgspec.structs.replace(
-                p,
-                gpt_image_mask=MediaInput(data=data, content_type="image/png"),
-                gpt_image_mask_url=None,
-            )
-    return p
 
 
 def _receipt(receipt: WorldGenerationReceipt | None) -> dict[str, str] | None:
@@ -203,7 +163,7 @@ def build_job_request(
     Raises:
         InvalidParamsError: a parameter breaks a rule; ``field`` names it.
     """
-    p = _normalize(params)
+    p = normalize_params(params)
     receipt = _receipt(p.world_generation_receipt)
     kf = _base_keyframe(p, receipt)
     kind = {ImageProjectParams: "image", VideoProjectParams: "video", AudioProjectParams: "audio"}[
