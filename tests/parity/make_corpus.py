@@ -8,14 +8,15 @@ cases name the field our builder must report.
 
 import json
 from pathlib import Path
+from typing import Any
 
 
-def M(kind, **kw):
+def M(kind: str, **kw: Any) -> dict[str, Any]:
     """A media file of that kind (magic bytes + padding)."""
     return {"$media": kind, **kw}
 
 
-def B(mime, kind):
+def B(mime: str, kind: str) -> dict[str, Any]:
     """A media file carrying its own MIME type (a Blob)."""
     return {"$blob": mime, "kind": kind}
 
@@ -150,7 +151,7 @@ models = [
 ]
 
 
-def img(model, **kw):
+def img(model: str, **kw: Any) -> dict[str, Any]:
     return {
         "type": "image",
         "modelId": model,
@@ -160,7 +161,7 @@ def img(model, **kw):
     }
 
 
-def vid(model, **kw):
+def vid(model: str, **kw: Any) -> dict[str, Any]:
     return {
         "type": "video",
         "modelId": model,
@@ -170,7 +171,7 @@ def vid(model, **kw):
     }
 
 
-def aud(model, **kw):
+def aud(model: str, **kw: Any) -> dict[str, Any]:
     return {
         "type": "audio",
         "modelId": model,
@@ -1079,14 +1080,11 @@ invalid = [
     ),
     ("audio_sampler_not_allowed", aud("ace_step_1.5_turbo", sampler="heun"), "sampler"),
 ]
-out = {"models": models, "tiers": tiers, "cases": [], "invalid": []}
-for name, c in cases:
-    if "params" in c:
-        out["cases"].append({"name": name, **c})
-    else:
-        out["cases"].append({"name": name, "params": c})
-for name, p, field in invalid:
-    out["invalid"].append({"name": name, "params": p, "field": field})
+valid_cases: list[dict[str, Any]] = [
+    {"name": name, **c} if "params" in c else {"name": name, "params": c} for name, c in cases
+]
+invalid_cases = [{"name": name, "params": p, "field": field} for name, p, field in invalid]
+out = {"models": models, "tiers": tiers, "cases": valid_cases, "invalid": invalid_cases}
 (Path(__file__).parent / "corpus.json").write_text(
     json.dumps(out, indent=1, ensure_ascii=False) + "\n", encoding="utf-8"
 )
