@@ -1,0 +1,104 @@
+"""SSE decoding parity with the official TS SDK's ``parseCreativeWorkflowSseChunk`` (02 §5.5).
+
+The SDK's workflow parser is not a WHATWG decoder (it trims blocks, keeps ids
+per block, JSON-parses data), but on the well-formed streams the Sogni server
+emits - ``id:``/``event:``/``data:`` lines with one space, blank-line separated
+- it must agree with :class:`SSEDecoder` on every frame's id, event and data.
+The SDK is installed once under ``.cache/sdk-5.54.0`` (gitignored) with npm.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import shutil
+import subprocess
+from pathlib import Path
+
+from sogni_core.protocol.sse import SSEDecoder
+
+ROOT = Path(__file__).resolve().parents[2]
+PREFIX = ROOT / ".cache" / "sdk-5.54.0"
+PKG = PREFIX / "node_modules" / "@sogni-ai" / "sogni-client"
+
+_HARNESS = r"""
+const sdk = require(process.argv[1]);
+const streams = JSON.parse(require('fs').readFileSync(0, 'utf8'));
+process.stdout.write(JSON.stringify(streams.map((s) => sdk.parseCreativeWorkflowSseChunk(s))));
+"""
+
+
+def _ensure_sdk() -> Path:
+    if (PKG / "dist" / "index.js").is_file():
+        return PKG
+    npm = shutil.which("npm")
+    assert npm is not None, "npm is required for the SSE parity test"
+    PREFIX.mkdir(parents=True, exist_ok=True)
+    subprocess.run(
+        [
+            npm,
+            "install",
+            "--prefix",
+            str(PREFIX),
+            "--no-save",
+            "--no-audit",
+            "--no-fund",
+            "--ignore-scripts",
+            "@sogni-ai/sogni-client@5.54.0",
+        ],
+        check=True,
+        capture_output=True,
+        timeout=600,
+    )
+    return PKG
+
+
+def _stream(rng: random.Random) -> str:
+    blocks = []
+    for seq in range(rng.randint(1, 6)):
+        lines = [f"id: {seq + 1}"]
+        if rng.random() < 0.6:
+            lines.append(f"event: {rng.choice(['workflow_status', 'step_completed', 'x'])}")
+        payload = {
+            "workflowId": f"wf_{rng.randint(0, 99)}",
+            "sequence": seq + 1,
+            "status": rng.choice(["running", "completed", "waiting_for_user"]),
+            "message": "".join(rng.choice("ab é☃:{}") for _ in range(rng.randint(0, 8))),
+        }
+        text = json.dumps(payload, ensure_ascii=False, indent=rng.choice([None, 1]))
+        lines.extend(f"data: {part}" for part in text.split("\n"))
+        blocks.append("\n".join(lines))
+    return "\n\n".join(blocks) + "\n\n"
+
+
+def test_workflow_frames_agree_with_sdk_parser() -> None:
+    node = shutil.which("node")
+    assert node is not None, "node is required for the SSE parity test"
+    pkg = _ensure_sdk()
+    rng = random.Random(7)
+    streams = [_stream(rng) for _ in range(60)]
+    streams.append(
+        'id: 7\nevent: workflow_status\ndata: {"workflowId":"wf_1","status":"completed"}\n\n'
+    )
+    proc = subprocess.run(
+        [node, "-e", _HARNESS, str(pkg)],
+        input=json.dumps(streams),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    theirs = json.loads(proc.stdout)
+    total = 0
+    for stream, frames in zip(streams, theirs, strict=True):
+        decoder = SSEDecoder()
+        raw = stream.encode()
+        ours = [e for i in range(len(raw)) for e in decoder.feed(raw[i : i + 1])]
+        ours += decoder.finish()
+        assert len(ours) == len(frames), stream
+        for event, frame in zip(ours, frames, strict=True):
+            assert event.id == frame["id"]
+            assert event.event == frame["event"]
+            assert json.loads(event.data) == frame["data"]
+            total += 1
+    assert total > 60
