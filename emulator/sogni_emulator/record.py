@@ -7,8 +7,9 @@ One JSON object per line, in the order things happened:
   decode are logged with ``"type": null`` and ``"raw": <text>``;
 * socket lifecycle: ``{"kind": "ws-open", "conn", "appId", "query"}`` and
   ``{"kind": "ws-close", "conn", "code", "reason"}``;
-* REST call: ``{"kind": "rest", "method", "path", "query", "status",
-  "request": <JSON body or {"bytes": n}>, "response": <JSON body or {"bytes": n}>}``.
+* REST call: ``{"kind": "rest", "method", "path", "query", "headers", "status",
+  "request": <JSON body or {"bytes": n, "contentType"}>, "response": <likewise>}``
+  (``headers`` lower-cased, as received).
 
 Secrets are redacted before writing: ``api-key``/``Authorization`` values,
 ``token``, ``refreshToken``, ``password``, ``signature``, ``approveSignature``,

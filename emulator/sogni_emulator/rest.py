@@ -139,6 +139,7 @@ class Router:
                     "method": request.method,
                     "path": request.path,
                     "query": request.query,
+                    "headers": request.headers,
                     "status": response.status,
                     "request": _body_for_log(request.body, request.headers.get("content-type", "")),
                     "response": _body_for_log(response.body, response.content_type),

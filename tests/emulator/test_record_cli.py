@@ -54,6 +54,7 @@ def test_record_format_and_redaction(tmp_path):
     rest = [e for e in lines if e["kind"] == "rest"]
     assert rest[0]["method"] == "GET" and rest[0]["path"] == "/v1/account/me"
     assert rest[0]["status"] == 200 and rest[0]["response"]["status"] == "success"
+    assert rest[0]["headers"]["api-key"] == REDACTED
     login_entry = next(e for e in rest if e["path"] == "/v1/account/login")
     assert login_entry["request"]["signature"] == REDACTED
     assert login_entry["response"]["data"]["token"] == REDACTED
