@@ -81,18 +81,24 @@ def transform(text: str, rules: list[tuple[str, str]], source_name: str) -> str:
 
 
 def format_source(text: str, path: Path) -> str:
-    """Format generated code with ``ruff format`` (the project's formatter)."""
-    result = subprocess.run(
-        [_ruff(), "format", "--stdin-filename", str(path), "-"],
-        input=text,
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        check=False,
+    """Sort imports and format generated code with ruff (the project's tools)."""
+    steps = (
+        ["check", "--fix-only", "--select", "I,F401", "--exit-zero", "--quiet"],
+        ["format"],
     )
-    if result.returncode != 0:
-        raise SystemExit(f"ruff format failed on {path}: {result.stderr}")
-    return result.stdout
+    for step in steps:
+        result = subprocess.run(
+            [_ruff(), *step, "--stdin-filename", str(path), "-"],
+            input=text,
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            check=False,
+        )
+        if result.returncode != 0:
+            raise SystemExit(f"ruff {step[0]} failed on {path}: {result.stderr}")
+        text = result.stdout
+    return text
 
 
 def outputs() -> dict[Path, str]:

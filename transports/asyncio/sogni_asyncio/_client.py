@@ -540,11 +540,15 @@ class SogniClient:
         self._driver.start()
         self._tasks.start_soon(self._prefetch)
         self._driver.call(self._conn.connect)
-        ready = await backend.wait_event(self._ready, self._connect_timeout)
-        if self._closed_error is not None:
-            raise self._closed_error
-        if not ready:
-            raise TimeoutError("no greeting from the Supernet socket")
+        try:
+            ready = await backend.wait_event(self._ready, self._connect_timeout)
+            if self._closed_error is not None:
+                raise self._closed_error
+            if not ready:
+                raise TimeoutError("no greeting from the Supernet socket")
+        except BaseException:
+            await self.aclose()
+            raise
 
     async def _prefetch(self) -> None:
         try:

@@ -13,7 +13,7 @@ import io
 import logging
 import os
 import random
-from collections.abc import Iterator, Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from types import TracebackType
 from typing import Any, TypeVar
@@ -540,11 +540,15 @@ class SogniClient:
         self._driver.start()
         self._tasks.start_soon(self._prefetch)
         self._driver.call(self._conn.connect)
-        ready = backend.wait_event(self._ready, self._connect_timeout)
-        if self._closed_error is not None:
-            raise self._closed_error
-        if not ready:
-            raise TimeoutError("no greeting from the Supernet socket")
+        try:
+            ready = backend.wait_event(self._ready, self._connect_timeout)
+            if self._closed_error is not None:
+                raise self._closed_error
+            if not ready:
+                raise TimeoutError("no greeting from the Supernet socket")
+        except BaseException:
+            self.close()
+            raise
 
     def _prefetch(self) -> None:
         try:

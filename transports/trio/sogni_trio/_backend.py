@@ -208,12 +208,22 @@ class WebSocket:
         try:
             return await self._conn.get_message()
         except (ConnectionClosed, trio.BrokenResourceError) as exc:
-            raise self._closed() from exc
+            closed = self._closed()
+            await self._release()
+            raise closed from exc
+
+    async def _release(self) -> None:
+        # trio-websocket leaves the TCP stream open after an abortive close
+        # (peer vanished without a close frame): release it ourselves.
+        stream = getattr(self._conn, "_stream", None)
+        if stream is not None:
+            with trio.move_on_after(1), contextlib.suppress(Exception):
+                await stream.aclose()
 
     async def close(self, code: int = 1000, reason: str = "") -> None:
-        with trio.move_on_after(2):
-            with contextlib.suppress(Exception):
-                await self._conn.aclose(code, reason)
+        with trio.move_on_after(2), contextlib.suppress(Exception):
+            await self._conn.aclose(code, reason)
+        await self._release()
 
 
 async def open_websocket(

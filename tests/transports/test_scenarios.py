@@ -1,0 +1,283 @@
+"""The scenario suite, run once per transport (asyncio, trio, blocking)."""
+
+from __future__ import annotations
+
+import io
+import logging
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sogni_core.protocol._errors import ConnectionClosedError, InvalidParamsError, JobFailedError
+from sogni_core.protocol.jobrequest import ImageProjectParams, MediaInput, VideoProjectParams
+from sogni_core.state import events as ev
+
+from .conftest import SECRET_KEY
+
+MODEL = "flux1-schnell-fp8"
+VIDEO_MODEL = "wan_v2.2-14b-fp8_t2v_lightx2v"
+
+
+def _png(tag: int) -> bytes:
+    # Magic bytes are all the emulator and the sniffer look at.
+    return b"\x89PNG\r\n\x1a\n" + bytes([tag]) * 32
+
+
+def _image(**kwargs: Any) -> ImageProjectParams:
+    kwargs.setdefault("model_id", MODEL)
+    kwargs.setdefault("positive_prompt", "a lighthouse at dusk")
+    kwargs.setdefault("steps", 4)
+    return ImageProjectParams(**kwargs)
+
+
+async def _collect(h: Any, project: Any) -> list[ev.Event]:
+    return [event async for event in h.events(project)]
+
+
+def _check_order(events: list[ev.Event], n: int) -> None:
+    kinds = [type(e) for e in events]
+    assert kinds[-1] is ev.ProjectCompleted, kinds
+    assert kinds.count(ev.ProjectCompleted) == 1
+    completed = [e for e in events if isinstance(e, ev.JobCompleted)]
+    assert len(completed) == n
+    assert len({e.job_id for e in completed}) == n, "a result was delivered twice"
+    progress = [e.progress for e in events if isinstance(e, ev.ProjectProgressed)]
+    assert progress == sorted(progress)
+    for job in {e.job_id for e in completed}:
+        first = next(i for i, e in enumerate(events) if getattr(e, "job_id", None) == job)
+        assert isinstance(events[first], ev.JobStarted), events[first]
+
+
+# -- connect, models, account ------------------------------------------------------
+
+
+async def _connect(h: Any, emu: Any) -> None:
+    async with h.client(emu) as client:
+        assert client.authenticated is not None
+        models = await h.call(client.projects.wait_for_models(5))
+        assert models.get(MODEL, 0) > 0
+        options = await h.call(client.projects.model_options(MODEL))
+        assert options.type == "image"
+        presets = await h.call(client.projects.size_presets(MODEL))
+        assert any(p.id == "square_hd" for p in presets)
+        balance = await h.call(client.account.balance())
+        assert balance.spark.net == "5000"
+        me = await h.call(client.account.me())
+        assert me.username
+        rewards = await h.call(client.account.rewards())
+        assert rewards.rewards == ()
+        estimate = await h.call(client.projects.estimate_cost(_image()))
+        assert estimate.request["stepCount"] == 4
+        assert await h.call(client.switch_network("relaxed")) == "relaxed"
+        assert client.network == "relaxed"
+
+
+def test_connect_models_account(h: Any, emulator_factory: Any) -> None:
+    with emulator_factory() as emu:
+        h.run(_connect, emu)
+
+
+# -- image with several media, event order, download ---------------------------------
+
+
+async def _image_media(h: Any, emu: Any, tmp: Path) -> None:
+    guide = tmp / "guide.png"
+    guide.write_bytes(_png(1))
+    params = _image(
+        number_of_media=3,
+        starting_image=guide,  # a path
+        starting_image_strength=0.5,
+        context_images=(
+            _png(2),
+            io.BytesIO(_png(3)),
+            MediaInput(data=_png(4), content_type="image/png"),
+        ),
+        model_id="flux2",
+    )
+    async with h.client(emu) as client:
+        project = await h.call(client.projects.create(params))
+        seen: list[ev.Event] = []
+        project.on(ev.JobCompleted, seen.append)
+        events = await _collect(h, project)
+        urls = await h.call(project.wait(10))
+        assert len(urls) == 3
+        _check_order(events, 3)
+        assert len(seen) == 3
+        paths = await h.call(project.download(tmp / "out"))
+        assert len(paths) == 3
+        for path in paths:
+            assert path.read_bytes()[:4] == b"\x89PNG"
+        # The emulator stored the four uploads under this project.
+        stored = emu.store.list_objects(project.id) if hasattr(emu.store, "list_objects") else None
+        if stored is not None:
+            slots = {getattr(o, "type", getattr(o, "slot", "")) for o in stored}
+            assert {"startingImage", "contextImage1", "contextImage2", "contextImage3"} <= slots
+
+
+def test_image_with_media_and_download(h: Any, emulator_factory: Any, tmp_path: Path) -> None:
+    with emulator_factory() as emu:
+        h.run(_image_media, emu, tmp_path)
+
+
+# -- video ------------------------------------------------------------------------------
+
+
+async def _video(h: Any, emu: Any, tmp: Path) -> None:
+    params = VideoProjectParams(
+        model_id=VIDEO_MODEL, positive_prompt="a boat", duration=1, fps=16, width=480, height=480
+    )
+    async with h.client(emu) as client:
+        project = await h.call(client.projects.create(params))
+        urls = await h.call(project.wait(30))
+        assert len(urls) == 1
+        (path,) = await h.call(project.download(tmp))
+        assert path.suffix == ".mp4"
+        assert path.read_bytes()[4:8] == b"ftyp"
+
+
+def test_video(h: Any, emulator_factory: Any, tmp_path: Path) -> None:
+    with emulator_factory() as emu:
+        h.run(_video, emu, tmp_path)
+
+
+# -- cancel -------------------------------------------------------------------------------
+
+
+async def _cancel(h: Any, emu: Any) -> None:
+    async with h.client(emu) as client:
+        project = await h.call(client.projects.create(_image(number_of_media=2)))
+        async for event in h.events(project):
+            if isinstance(event, (ev.JobProgressed, ev.JobProcessing)):
+                await h.call(project.cancel())
+        with pytest.raises(JobFailedError):
+            await h.call(project.wait(5))
+        assert project.finished
+        assert not project.result_urls or len(project.result_urls) < 2
+
+
+def test_cancel(h: Any, emulator_factory: Any) -> None:
+    with emulator_factory(faults="slow-workers=15") as emu:
+        h.run(_cancel, emu)
+
+
+async def _cancel_by_task(h: Any, emu: Any) -> None:
+    async with h.client(emu) as client:
+        project = await h.call(client.projects.create(_image()))
+        if h.name == "trio":
+            import trio
+
+            with trio.move_on_after(0.3):
+                await project.wait()
+        else:
+            import asyncio
+
+            with pytest.raises(asyncio.TimeoutError):
+                await asyncio.wait_for(project.wait(), 0.3)
+        async for _ in h.events(project):
+            pass
+        assert project.finished
+        assert isinstance(project._end, ev.ProjectCanceled)
+
+
+@pytest.mark.parametrize("name", ["asyncio", "trio"])
+def test_cancelling_wait_cancels_project(name: str, emulator_factory: Any) -> None:
+    from .conftest import Harness
+
+    with emulator_factory(faults="slow-workers=15") as emu:
+        Harness(name).run(_cancel_by_task, emu)
+
+
+# -- reconnect under faults ----------------------------------------------------------------
+
+
+async def _survives(h: Any, emu: Any) -> None:
+    async with h.client(emu) as client:
+        reconnects: list[ev.Connecting] = []
+        client.on(ev.Connecting, reconnects.append)
+        project = await h.call(client.projects.create(_image(number_of_media=2)))
+        events = await _collect(h, project)
+        urls = await h.call(project.wait(10))
+        assert len(urls) == 2
+        _check_order(events, 2)
+        assert any(c.attempt > 0 for c in reconnects), "the fault never forced a reconnect"
+
+
+@pytest.mark.parametrize("faults", ["drop-at-progress=50", "restart-at-progress=50"])
+def test_reconnect_delivers_every_result_once(h: Any, emulator_factory: Any, faults: str) -> None:
+    with emulator_factory(faults=faults) as emu:
+        h.run(_survives, emu)
+
+
+async def _replaced(h: Any, emu: Any) -> None:
+    # The close lands right after the greeting: connect() or the next verb
+    # raises the typed error, never a hang or a silent reconnect.
+    with pytest.raises(ConnectionClosedError) as info:
+        async with h.client(emu) as client:
+            for _ in range(50):
+                if client._closed_error is not None:
+                    break
+                await h.sleep(0.1)
+            await h.call(client.projects.create(_image()))
+    assert info.value.code == 4015
+    assert not info.value.recoverable
+
+
+def test_4015_is_a_typed_terminal_error(h: Any, emulator_factory: Any) -> None:
+    with emulator_factory(faults="close=4015") as emu:
+        h.run(_replaced, emu)
+
+
+# -- bad params, secrets -------------------------------------------------------------------
+
+
+async def _bad_params(h: Any, emu: Any) -> None:
+    async with h.client(emu) as client:
+        await h.call(client.projects.model_options(MODEL))  # catalogue cached
+        sent: list[Any] = []
+        original = client._rest.send
+
+        def counting(request: Any, **kwargs: Any) -> Any:
+            sent.append(request)
+            return original(request, **kwargs)
+
+        client._rest.send = counting
+        with pytest.raises(InvalidParamsError) as info:
+            await h.call(
+                client.projects.create(_image(width=99999, height=512, starting_image=_png(1)))
+            )
+        assert info.value.field == "width"
+        assert sent == [], "a request went out before validation"
+        assert client._conn.projects == {}
+
+
+def test_bad_params_rejected_before_io(h: Any, emulator_factory: Any) -> None:
+    with emulator_factory() as emu:
+        h.run(_bad_params, emu)
+
+
+def test_bad_credentials_rejected_at_construction(h: Any) -> None:
+    with pytest.raises(InvalidParamsError) as info:
+        h.mod.SogniClient(app_id="x")
+    assert info.value.field == "api_key"
+
+
+async def _secrets(h: Any, emu: Any) -> list[str]:
+    async with h.client(emu, app_id="secret-test") as client:
+        project = await h.call(client.projects.create(_image(starting_image=_png(7))))
+        await h.call(project.wait(10))
+        return [repr(client), repr(client._rest), repr(client._driver), repr(project), str(client)]
+
+
+def test_secrets_absent_from_debug_logs_and_reprs(
+    h: Any, emulator_factory: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    with emulator_factory() as emu:
+        reprs = h.run(_secrets, emu)
+    assert any("/v1/image/uploadUrl" in r.getMessage() for r in caplog.records), (
+        "no DEBUG logs seen"
+    )
+    text = "\n".join(r.getMessage() for r in caplog.records) + "\n".join(reprs)
+    assert SECRET_KEY not in text
+    assert SECRET_KEY[-12:] not in text
