@@ -1,0 +1,370 @@
+"""End to end: many concurrent projects on a zero-delay emulator, ours beside the official SDKs.
+
+Issue 4 item 7. A script, never a test, never a CI gate. From the repository root::
+
+    .venv/bin/python -m bench.e2e                         # 100 projects x 10 images, every client
+    .venv/bin/python -m bench.e2e --projects 5 --images 2 --clients asyncio,pysdk
+
+For every client, a fresh emulator (``python -m sogni_emulator --port 0 --speed 0``) is
+started, then one child process connects, submits ``--projects`` image projects of
+``--images`` images each concurrently, waits for every result and reports its own wall
+and CPU seconds for that work (interpreter start and imports excluded). The parent also
+takes each child's total CPU (``RUSAGE_CHILDREN`` delta: start-up and imports included) and
+the emulator's, so a run that made the server work harder shows up. Import time is
+measured apart, in fresh interpreters, best of ``--import-repeat``.
+
+Clients:
+
+* ``asyncio``, ``trio``, ``sync``: our transports (``transports/*/sogni_*``) in this venv,
+  driven by ``bench/_e2e_ours.py``.
+* ``pysdk``: sogni-client 5.70.0 in ``.cache/bench/pysdk-venv`` (``bench/_e2e_pysdk.py``).
+* ``ts``: @sogni-ai/sogni-client 5.54.0 under node, installed in ``.cache/bench/node``
+  (``bench/_e2e_ts.mjs``). The SDK declares node >= 22; its dist runs on node 20 here.
+
+Both installs are made by this script on first use and are idempotent.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import resource
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+if __package__ in (None, ""):  # run as a file: make ``bench`` importable
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench import _pysdk  # noqa: E402
+
+__all__ = ["CLIENTS", "main"]
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+NODE_DIR = REPO / ".cache" / "bench" / "node"
+TS_PIN = "5.54.0"
+CLIENTS = ("asyncio", "trio", "sync", "pysdk", "ts")
+LABELS = {
+    "asyncio": "ours: sogni_asyncio",
+    "trio": "ours: sogni_trio",
+    "sync": "ours: sogni_sync",
+    "pysdk": f"official py {_pysdk.PIN.split('==')[1]}",
+    "ts": f"official ts {TS_PIN}",
+}
+READY = re.compile(r"sogni-emulator ready rest=(\S+) socket=(\S+) api_key=(\S+)")
+
+
+class BenchError(RuntimeError):
+    """A peer could not be installed, or the emulator or a client failed."""
+
+
+@dataclass
+class Row:
+    """One client's numbers (seconds); ``note`` says why some are missing."""
+
+    client: str
+    import_s: float | None = None
+    wall_s: float | None = None
+    cpu_s: float | None = None
+    child_cpu_s: float | None = None
+    emulator_cpu_s: float | None = None
+    completed: str = ""
+    note: str = ""
+    runs: list[dict[str, Any]] = field(default_factory=list)
+
+
+# --- peers ------------------------------------------------------------------------------------
+
+
+def ensure_node() -> Path:
+    """Install the TS SDK under ``.cache/bench/node`` unless the pinned version is there.
+
+    Returns:
+        The directory holding ``node_modules`` (the driver script is copied there).
+
+    Raises:
+        BenchError: node/npm missing or ``npm install`` failed.
+    """
+    if shutil.which("node") is None or shutil.which("npm") is None:
+        raise BenchError("node and npm must be on PATH")
+    installed = NODE_DIR / "node_modules" / "@sogni-ai" / "sogni-client" / "package.json"
+    fresh = installed.is_file() and json.loads(installed.read_text()).get("version") == TS_PIN
+    if not fresh:
+        NODE_DIR.mkdir(parents=True, exist_ok=True)
+        manifest = {
+            "name": "sogni-bench-ts",
+            "private": True,
+            "dependencies": {"@sogni-ai/sogni-client": TS_PIN},
+        }
+        (NODE_DIR / "package.json").write_text(json.dumps(manifest, indent=2) + "\n")
+        proc = subprocess.run(
+            ["npm", "install", "--no-audit", "--no-fund"],
+            cwd=NODE_DIR,
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=False,
+        )
+        if proc.returncode != 0:
+            raise BenchError(f"npm install exited {proc.returncode}: {proc.stderr[-2000:]}")
+    shutil.copyfile(HERE / "_e2e_ts.mjs", NODE_DIR / "e2e.mjs")
+    return NODE_DIR
+
+
+# --- emulator ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Emulator:
+    process: subprocess.Popen[str]
+    env: dict[str, str]
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def start_emulator(timeout: float = 60.0) -> Emulator:
+    """Start a zero-delay emulator on 127.0.0.1 and wait for its ready line.
+
+    Raises:
+        BenchError: it exited or did not print the ready line in time.
+    """
+    cmd = [sys.executable, "-m", "sogni_emulator", "--host", "127.0.0.1", "--port", "0"]
+    proc = subprocess.Popen(
+        [*cmd, "--speed", "0"],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    assert proc.stdout is not None
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        line = proc.stdout.readline()
+        if not line:
+            break
+        match = READY.search(line)
+        if match:
+            env = dict(os.environ)
+            env.update(
+                SOGNI_REST_URL=match.group(1),
+                SOGNI_SOCKET_URL=match.group(2),
+                SOGNI_API_KEY=match.group(3),
+            )
+            return Emulator(process=proc, env=env)
+    proc.kill()
+    proc.wait()
+    raise BenchError("the emulator did not get ready")
+
+
+def stop_emulator(emulator: Emulator) -> None:
+    proc = emulator.process
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    if proc.stdout is not None:
+        proc.stdout.close()
+
+
+# --- clients ----------------------------------------------------------------------------------
+
+
+def client_command(client: str, projects: int, images: int) -> tuple[list[str], Path]:
+    """The child command line of one client and its working directory."""
+    counts = [str(projects), str(images)]
+    if client in ("asyncio", "trio", "sync"):
+        return [sys.executable, "-m", "bench._e2e_ours", client, *counts], REPO
+    if client == "pysdk":
+        return [str(_pysdk.ensure_venv()), str(HERE / "_e2e_pysdk.py"), *counts], REPO
+    if client == "ts":
+        node_dir = ensure_node()
+        return ["node", str(node_dir / "e2e.mjs"), *counts], node_dir
+    raise BenchError(f"unknown client {client!r}")
+
+
+def import_command(client: str) -> tuple[list[str], Path]:
+    """A fresh-interpreter command printing the seconds one import of the client takes."""
+    timer = "import time; t = time.perf_counter(); import {0}; print(time.perf_counter() - t)"
+    if client in ("asyncio", "trio", "sync"):
+        return [sys.executable, "-c", timer.format(f"sogni_{client}")], REPO
+    if client == "core":
+        module = "sogni_core.state.connection, sogni_core.protocol.frames"
+        return [sys.executable, "-c", timer.format(module)], REPO
+    if client == "pysdk":
+        return [str(_pysdk.ensure_venv()), "-c", timer.format("sogni_client")], REPO
+    if client == "ts":
+        node_dir = ensure_node()
+        script = (
+            "const t = performance.now(); await import('@sogni-ai/sogni-client');"
+            " console.log((performance.now() - t) / 1000);"
+        )
+        return ["node", "--input-type=module", "-e", script], node_dir
+    raise BenchError(f"unknown client {client!r}")
+
+
+def measure_import(client: str, repeat: int) -> float:
+    """Best of ``repeat`` fresh-process imports, seconds."""
+    cmd, cwd = import_command(client)
+    best = float("inf")
+    for _ in range(repeat):
+        proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=120)
+        if proc.returncode != 0:
+            raise BenchError(f"import of {client} failed: {proc.stderr[-1500:]}")
+        best = min(best, float(proc.stdout.strip().splitlines()[-1]))
+    return best
+
+
+def run_client(client: str, projects: int, images: int, timeout: float) -> dict[str, Any]:
+    """One workload on a fresh emulator; the child's JSON plus CPU taken by the parent."""
+    cmd, cwd = client_command(client, projects, images)
+    emulator = start_emulator()
+    try:
+        before = _children_cpu()
+        proc = subprocess.run(
+            cmd, cwd=cwd, env=emulator.env, capture_output=True, text=True, timeout=timeout
+        )
+        child_cpu = _children_cpu() - before
+    finally:
+        before = _children_cpu()
+        stop_emulator(emulator)
+        emulator_cpu = _children_cpu() - before
+    lines = [line for line in proc.stdout.splitlines() if line.startswith("{")]
+    if proc.returncode != 0 or not lines:
+        raise BenchError(f"{client} exited {proc.returncode}: {proc.stderr[-1500:]}")
+    out: dict[str, Any] = json.loads(lines[-1])
+    out["child_cpu"] = child_cpu
+    out["emulator_cpu"] = emulator_cpu
+    return out
+
+
+def measure_client(
+    client: str, *, projects: int, images: int, repeat: int, import_repeat: int, timeout: float
+) -> Row:
+    """Import time and the best (lowest client CPU) of ``repeat`` workloads."""
+    row = Row(client=client)
+    try:
+        row.import_s = measure_import(client, import_repeat)
+        for _ in range(repeat):
+            row.runs.append(run_client(client, projects, images, timeout))
+    except (BenchError, OSError, subprocess.TimeoutExpired) as exc:
+        row.note = f"failed: {exc}"[:300]
+        return row
+    best = min(row.runs, key=lambda r: r["cpu"])
+    row.wall_s, row.cpu_s = best["wall"], best["cpu"]
+    row.child_cpu_s, row.emulator_cpu_s = best["child_cpu"], best["emulator_cpu"]
+    row.completed = f"{best['completed']}/{best['projects']} projects, {best['urls']} urls"
+    return row
+
+
+# --- report -----------------------------------------------------------------------------------
+
+
+def _fmt(value: float | None, width: int = 8) -> str:
+    return f"{value:>{width}.3f}" if value is not None else f"{'-':>{width}}"
+
+
+def render(
+    rows: list[Row], *, projects: int, images: int, repeat: int, core_import: float | None
+) -> str:
+    """The report table and the ratios against ``ours: sogni_asyncio``."""
+    lines = [
+        f"bench/e2e.py  {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC  "
+        f"python {platform.python_version()}  {os.cpu_count()} cpus",
+        f"{projects} concurrent projects x {images} images on a zero-delay emulator, "
+        f"best of {repeat} (lowest client CPU); seconds",
+        "",
+        f"{'client':<22} {'import':>8} {'wall':>8} {'cpu':>8} {'proc cpu':>8} {'emu cpu':>8}"
+        "  result",
+        "-" * 96,
+    ]
+    if core_import is not None:
+        lines.append(f"{'ours: sogni_core':<22} {_fmt(core_import)}")
+    for row in rows:
+        result = row.completed or row.note
+        lines.append(
+            f"{LABELS[row.client]:<22} {_fmt(row.import_s)} {_fmt(row.wall_s)} {_fmt(row.cpu_s)}"
+            f" {_fmt(row.child_cpu_s)} {_fmt(row.emulator_cpu_s)}  {result}"
+        )
+    base = next((r for r in rows if r.client == "asyncio" and r.cpu_s), None)
+    lines += ["", "cpu: the client's CPU for the workload; proc cpu: its whole process"]
+    if base is not None and base.cpu_s:
+        lines.append("ratio to ours: sogni_asyncio (other / ours; > 1 means ours is cheaper)")
+        for row in rows:
+            if row is base or not row.cpu_s or not row.wall_s or not base.wall_s:
+                continue
+            imp = (
+                f"{row.import_s / base.import_s:6.2f}x"
+                if row.import_s and base.import_s
+                else "     -"
+            )
+            lines.append(
+                f"  {LABELS[row.client]:<22} cpu {row.cpu_s / base.cpu_s:6.2f}x  "
+                f"wall {row.wall_s / base.wall_s:6.2f}x  import {imp}"
+            )
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--projects", type=int, default=100)
+    parser.add_argument("--images", type=int, default=10, help="images per project")
+    parser.add_argument("--repeat", type=int, default=1, help="workloads per client")
+    parser.add_argument("--import-repeat", type=int, default=5)
+    parser.add_argument("--clients", default=",".join(CLIENTS), help="comma-separated subset")
+    parser.add_argument("--timeout", type=float, default=1800.0, help="seconds per workload")
+    parser.add_argument("--json", type=Path, help="also write the rows as JSON here")
+    args = parser.parse_args(argv)
+    clients = [c for c in args.clients.split(",") if c]
+    unknown = sorted(set(clients) - set(CLIENTS))
+    if unknown or args.projects < 1 or args.images < 1 or args.repeat < 1:
+        parser.error(f"bad arguments (unknown clients: {unknown})")
+    core_import: float | None = None
+    try:
+        core_import = measure_import("core", args.import_repeat)
+    except BenchError as exc:
+        print(f"sogni_core import failed: {exc}", file=sys.stderr)
+    rows = [
+        measure_client(
+            c,
+            projects=args.projects,
+            images=args.images,
+            repeat=args.repeat,
+            import_repeat=args.import_repeat,
+            timeout=args.timeout,
+        )
+        for c in clients
+    ]
+    print(
+        render(
+            rows,
+            projects=args.projects,
+            images=args.images,
+            repeat=args.repeat,
+            core_import=core_import,
+        )
+    )
+    if args.json is not None:
+        data = [row.__dict__ for row in rows]
+        args.json.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
