@@ -252,17 +252,28 @@ class FlowOutcome:
         return "\n".join(lines)
 
 
-def run_flow(cmd: list[str], emu: RunningEmulator, *, cwd: Path, timeout: float) -> FlowOutcome:
+def run_flow(
+    cmd: list[str],
+    emu: RunningEmulator,
+    *,
+    cwd: Path,
+    timeout: float,
+    artifact_dir: Path | None = None,
+) -> FlowOutcome:
     """Run one peer flow process and parse the JSON summary from its last stdout line.
 
     A flow that prints no summary (crash, timeout) yields a synthetic failing summary so the
-    caller's assertion shows what happened.
+    caller's assertion shows what happened. With ``artifact_dir`` the flow saves every file it
+    downloaded there (listed in ``summary["artifacts"]``) for :func:`decode_artifacts`.
     """
+    env = emu.env()
+    if artifact_dir is not None:
+        env["FLOW_ARTIFACT_DIR"] = str(artifact_dir)
     try:
         proc = subprocess.run(
             cmd,
             cwd=cwd,
-            env=emu.env(),
+            env=env,
             capture_output=True,
             text=True,
             timeout=timeout,
@@ -310,3 +321,66 @@ def assert_flow_passed(outcome: FlowOutcome, emu: RunningEmulator, flow: str) ->
     checks = summary.get("checks") or []
     assert checks, "flow recorded no checks at all\n" + report
     assert all(c.get("ok") for c in checks), report
+
+
+# --- downloaded media ---------------------------------------------------------------------
+
+#: Files each media flow must have downloaded, by sniffed kind (exact counts).
+EXPECTED_ARTIFACTS: dict[str, dict[str, int]] = {
+    "image-promise": {"jpg": 3},
+    "image-events": {"png": 2},
+    "image-preset": {"png": 1},
+    "determinism": {"png": 3},
+    "concurrent": {"jpg": 6},
+    "video": {"mp4": 1},
+    "audio": {"mp3": 1},
+}
+
+
+def decode_artifacts(outcome: FlowOutcome, artifact_dir: Path) -> list[str]:
+    """Fully decode every downloaded file with Pillow / PyAV (an ffprobe equivalent).
+
+    Returns:
+        One line per problem; empty when every file decodes (images to their full pixel
+        data, videos to at least one H.264/MPEG-4 frame, audio to a non-empty sample stream)
+        and the flow downloaded exactly the files :data:`EXPECTED_ARTIFACTS` lists for it.
+    """
+    import av
+    from PIL import Image
+
+    problems: list[str] = []
+    listed = outcome.summary.get("artifacts") or []
+    flow = str(outcome.summary.get("flow"))
+    counts: dict[str, int] = {}
+    for item in listed:
+        counts[item["kind"]] = counts.get(item["kind"], 0) + 1
+    expected = EXPECTED_ARTIFACTS.get(flow)
+    if expected is not None and counts != expected:
+        problems.append(f"{flow}: downloaded {counts}, expected {expected}")
+    for item in listed:
+        path = artifact_dir / item["file"]
+        kind = item["kind"]
+        try:
+            if kind in {"png", "jpg", "webp"}:
+                with Image.open(path) as img:
+                    img.load()
+                    if img.width <= 0 or img.height <= 0:
+                        problems.append(f"{item['file']}: empty image")
+            elif kind == "mp4":
+                with av.open(str(path)) as container:
+                    stream = container.streams.video[0]
+                    if stream.codec_context.name not in {"h264", "mpeg4", "hevc", "av1", "vp9"}:
+                        problems.append(f"{item['file']}: codec {stream.codec_context.name}")
+                    frames = sum(1 for _ in container.decode(video=0))
+                if frames < 1:
+                    problems.append(f"{item['file']}: no video frames decode")
+            elif kind in {"mp3", "flac", "m4a", "wav"}:
+                with av.open(str(path)) as container:
+                    samples = sum(frame.samples for frame in container.decode(audio=0))
+                if samples < 1:
+                    problems.append(f"{item['file']}: no audio samples decode")
+            else:
+                problems.append(f"{item['file']}: unrecognised file type {kind!r}")
+        except Exception as exc:  # any decoder failure is a finding, reported with its name
+            problems.append(f"{item['file']}: {type(exc).__name__}: {exc}")
+    return problems

@@ -19,6 +19,7 @@ from ._harness import (
     PY_DIR,
     RunningEmulator,
     assert_flow_passed,
+    decode_artifacts,
     emulator,
     ensure_python_peer,
     run_flow,
@@ -37,6 +38,12 @@ FLOWS = [
     "audio",
     "chat",
     "chat-stream",
+    "image-preset",
+    "determinism",
+    "previews",
+    "concurrent",
+    "project-get",
+    "subscriptions",
 ]
 FLOW_TIMEOUT_S = 150
 
@@ -53,10 +60,13 @@ def emu() -> Iterator[RunningEmulator]:
 
 
 @pytest.mark.parametrize("flow", FLOWS)
-def test_python_sdk_flow(python_peer: Path, emu: RunningEmulator, flow: str) -> None:
+def test_python_sdk_flow(
+    python_peer: Path, emu: RunningEmulator, flow: str, tmp_path: Path
+) -> None:
     cmd = [str(python_peer), "flows.py", flow]
-    outcome = run_flow(cmd, emu, cwd=PY_DIR, timeout=FLOW_TIMEOUT_S)
+    outcome = run_flow(cmd, emu, cwd=PY_DIR, timeout=FLOW_TIMEOUT_S, artifact_dir=tmp_path)
     assert_flow_passed(outcome, emu, flow)
+    assert decode_artifacts(outcome, tmp_path) == []
 
 
 def test_python_harness_fails_against_a_dead_endpoint(python_peer: Path) -> None:

@@ -17,6 +17,7 @@ import pytest
 from ._harness import (
     RunningEmulator,
     assert_flow_passed,
+    decode_artifacts,
     emulator,
     ensure_node_peer,
     run_flow,
@@ -35,6 +36,12 @@ FLOWS = [
     "audio",
     "chat",
     "chat-stream",
+    "image-preset",
+    "determinism",
+    "previews",
+    "concurrent",
+    "project-get",
+    "subscriptions",
 ]
 FLOW_TIMEOUT_S = 150
 
@@ -51,9 +58,11 @@ def emu() -> Iterator[RunningEmulator]:
 
 
 @pytest.mark.parametrize("flow", FLOWS)
-def test_ts_sdk_flow(node_peer: Path, emu: RunningEmulator, flow: str) -> None:
-    outcome = run_flow(["node", "flows.mjs", flow], emu, cwd=node_peer, timeout=FLOW_TIMEOUT_S)
+def test_ts_sdk_flow(node_peer: Path, emu: RunningEmulator, flow: str, tmp_path: Path) -> None:
+    cmd = ["node", "flows.mjs", flow]
+    outcome = run_flow(cmd, emu, cwd=node_peer, timeout=FLOW_TIMEOUT_S, artifact_dir=tmp_path)
     assert_flow_passed(outcome, emu, flow)
+    assert decode_artifacts(outcome, tmp_path) == []
 
 
 def test_ts_harness_fails_against_a_dead_endpoint(node_peer: Path) -> None:

@@ -12,6 +12,9 @@
 //
 // This is our own harness code; it uses only the SDK's public API.
 
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
 import { SogniClient } from '@sogni-ai/sogni-client';
 
 const FLOW = process.argv[2];
@@ -19,6 +22,7 @@ const REST = process.env.SOGNI_REST_URL;
 const SOCKET = process.env.SOGNI_SOCKET_URL;
 const API_KEY = process.env.SOGNI_API_KEY;
 const TIMEOUT_MS = Number(process.env.FLOW_TIMEOUT_MS || 90000);
+const ARTIFACT_DIR = process.env.FLOW_ARTIFACT_DIR || '';
 
 const IMAGE_MODEL_PREFERENCE = ['flux1-schnell-fp8', 'z_image_turbo_bf16'];
 const VIDEO_MODEL = 'wan_v2.2-14b-fp8_t2v_lightx2v';
@@ -27,6 +31,7 @@ const AUDIO_MODEL_PREFERENCE = ['ace_step_1.5_xl_turbo'];
 const errors = [];
 const warnings = [];
 const checks = [];
+const artifacts = [];
 const result = {};
 const startedAt = Date.now();
 
@@ -147,10 +152,19 @@ function mp4Boxes(bytes) {
   return boxes;
 }
 
+/** Keep a downloaded file for the test runner to decode (FLOW_ARTIFACT_DIR, when set). */
+function saveArtifact(label, kind, bytes) {
+  if (!ARTIFACT_DIR) return;
+  const name = `${String(artifacts.length).padStart(2, '0')}-${label.replace(/[^a-zA-Z0-9]+/g, '-')}.${kind}`;
+  writeFileSync(join(ARTIFACT_DIR, name), bytes);
+  artifacts.push({ label, kind, file: name });
+}
+
 async function download(url, label) {
   const response = await withTimeout(fetch(url), 30000, `download ${label}`);
   const bytes = new Uint8Array(await response.arrayBuffer());
   const kind = sniff(bytes);
+  if (response.status === 200) saveArtifact(label, kind, bytes);
   return {
     status: response.status,
     contentType: response.headers.get('content-type'),
@@ -332,6 +346,15 @@ const flows = {
     });
     result.video = video;
     expect('video estimate has finite token cost', Number.isFinite(Number(video.token)), video);
+    const audio = await sogni.projects.estimateAudioCost({
+      tokenType: 'spark',
+      model: AUDIO_MODEL_PREFERENCE[0],
+      duration: 30,
+      steps: 8,
+      numberOfMedia: 1
+    });
+    result.audio = audio;
+    expect('audio estimate has finite token cost', Number.isFinite(Number(audio.token)), audio);
   },
 
   async 'image-promise'(sogni) {
@@ -538,6 +561,112 @@ const flows = {
     expect('finalResult content equals the joined chunks', final?.content === joined, { final: final?.content, joined });
   },
 
+  async 'image-preset'(sogni) {
+    const modelId = await pickImageModel(sogni);
+    const presets = await sogni.projects.getSizePresets('fast', modelId);
+    const preset = presets.find((p) => p.width !== p.height) || presets[0];
+    if (!expect('a size preset exists', Boolean(preset), presets)) return;
+    result.preset = preset;
+    // No outputFormat: the default is PNG.
+    const project = await sogni.projects.create(
+      imageParams(modelId, { numberOfMedia: 1, sizePreset: preset.id })
+    );
+    const urls = await withTimeout(project.waitForCompletion(), 60000, 'waitForCompletion');
+    expect('project completed', project.status === 'completed', project.status);
+    result.download = await checkDownload(urls?.[0], 'preset image', 'png', { width: preset.width, height: preset.height });
+  },
+
+  async determinism(sogni) {
+    const modelId = await pickImageModel(sogni);
+    const run = async (seed) => {
+      const project = await sogni.projects.create(
+        imageParams(modelId, { numberOfMedia: 1, seed, outputFormat: 'png', sizePreset: 'custom', width: 320, height: 320 })
+      );
+      const urls = await withTimeout(project.waitForCompletion(), 60000, `seed ${seed}`);
+      const file = await download(urls[0], `seed ${seed}`);
+      expect(`seed ${seed}: a PNG downloads`, file.status === 200 && file.kind === 'png', file.kind);
+      return { seed: project.jobs[0]?.seed, bytes: Buffer.from(file.bytes) };
+    };
+    const a = await run(4242);
+    const b = await run(4242);
+    const c = await run(4243);
+    result.seeds = [a.seed, b.seed, c.seed];
+    expect('jobs report the requested seeds', a.seed === 4242 && b.seed === 4242 && c.seed === 4243, result.seeds);
+    expect('same seed and prompt give identical bytes', a.bytes.equals(b.bytes));
+    expect('a different seed gives different bytes', !a.bytes.equals(c.bytes));
+  },
+
+  async previews(sogni) {
+    const modelId = await pickImageModel(sogni);
+    const project = await sogni.projects.create(
+      imageParams(modelId, { numberOfMedia: 1, steps: 12, numberOfPreviews: 3, outputFormat: 'jpg' })
+    );
+    const previews = new Set();
+    project.on('jobStarted', (job) => {
+      job.on('updated', () => {
+        if (job.previewUrl) previews.add(job.previewUrl);
+      });
+    });
+    const urls = await withTimeout(project.waitForCompletion(), 60000, 'waitForCompletion');
+    const job = project.jobs[0];
+    if (job?.previewUrl) previews.add(job.previewUrl);
+    result.previewCount = previews.size;
+    expect('at least one preview URL was set', previews.size > 0, previews.size);
+    result.previews = [];
+    for (const [index, url] of [...previews].entries()) {
+      const file = await download(url, `preview ${index}`);
+      result.previews.push({ status: file.status, kind: file.kind, length: file.length });
+      expect(`preview ${index}: an image downloads`, file.status === 200 && ['jpg', 'png', 'webp'].includes(file.kind), file.kind);
+    }
+    result.download = await checkDownload(urls?.[0], 'final image', 'jpg');
+  },
+
+  async concurrent(sogni) {
+    const modelId = await pickImageModel(sogni);
+    const projects = await Promise.all(
+      [1, 2, 3].map((n) =>
+        sogni.projects.create(
+          imageParams(modelId, { numberOfMedia: 2, positivePrompt: `Concurrent project ${n}`, outputFormat: 'jpg', sizePreset: 'custom', width: 256, height: 256 })
+        )
+      )
+    );
+    const all = await withTimeout(Promise.all(projects.map((p) => p.waitForCompletion())), 60000, 'three projects');
+    const urls = all.flat();
+    result.projectIds = projects.map((p) => p.id);
+    expect('project ids are distinct', new Set(result.projectIds).size === 3, result.projectIds);
+    expect('six result URLs', urls.length === 6, urls.length);
+    expect('result URLs are distinct', new Set(urls).size === urls.length, urls);
+    expect('every project completed', projects.every((p) => p.status === 'completed'), projects.map((p) => p.status));
+    result.downloads = [];
+    for (const [index, url] of urls.entries()) {
+      result.downloads.push(await checkDownload(url, `image ${index}`, 'jpg', { width: 256, height: 256 }));
+    }
+  },
+
+  async 'project-get'(sogni) {
+    const modelId = await pickImageModel(sogni);
+    const project = await sogni.projects.create(imageParams(modelId, { numberOfMedia: 2 }));
+    await withTimeout(project.waitForCompletion(), 60000, 'waitForCompletion');
+    const record = await sogni.projects.get(project.id);
+    result.record = { id: record?.id, status: record?.status, imageCount: record?.imageCount, jobs: record?.completedWorkerJobs?.length };
+    expect('REST record has the project id', record?.id === project.id, record?.id);
+    expect('REST record status is completed', record?.status === 'completed', record?.status);
+    expect('REST record has two completed worker jobs', record?.completedWorkerJobs?.length === 2, record?.completedWorkerJobs);
+    const status = await sogni.projects.getStatus(project.id);
+    result.status = { id: status?.id, status: status?.status, finished: status?.finished };
+    expect('live lookup status is completed', status?.status === 'completed', status);
+    expect('live lookup says finished', status?.finished === true, status);
+  },
+
+  async subscriptions(sogni) {
+    await sogni.projects.waitForModels(20000);
+    await withTimeout(sogni.setSocketEventSubscriptions({ modelAvailability: false }), 10000, 'setSocketEventSubscriptions');
+    await withTimeout(sogni.setSocketEventSubscriptions({ reset: true }), 10000, 'reset subscriptions');
+    expect('subscription updates were acknowledged', true);
+    const models = await sogni.projects.waitForModels(20000);
+    expect('models still available after re-subscribing', models.length > 0);
+  },
+
   async balance(sogni) {
     const balance = await sogni.account.refreshBalance();
     result.balance = balance;
@@ -586,6 +715,7 @@ const summary = {
   errors,
   warnings,
   checks,
+  artifacts,
   result
 };
 process.stdout.write(`${JSON.stringify(summary)}\n`);

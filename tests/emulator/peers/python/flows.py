@@ -37,6 +37,7 @@ REST = os.environ.get("SOGNI_REST_URL", "")
 SOCKET = os.environ.get("SOGNI_SOCKET_URL", "")
 API_KEY = os.environ.get("SOGNI_API_KEY", "")
 TIMEOUT_S = float(os.environ.get("FLOW_TIMEOUT_S", "90"))
+ARTIFACT_DIR = os.environ.get("FLOW_ARTIFACT_DIR", "")
 
 IMAGE_MODEL_PREFERENCE = ("flux1-schnell-fp8", "z_image_turbo_bf16")
 VIDEO_MODEL = "wan_v2.2-14b-fp8_t2v_lightx2v"
@@ -45,6 +46,7 @@ AUDIO_MODEL_PREFERENCE = ("ace_step_1.5_xl_turbo",)
 errors: list[dict[str, str]] = []
 warnings: list[str] = []
 checks: list[dict[str, Any]] = []
+artifacts: list[dict[str, str]] = []
 result: dict[str, Any] = {}
 
 
@@ -158,6 +160,17 @@ def mp4_boxes(data: bytes) -> list[str]:
     return boxes
 
 
+def save_artifact(label: str, kind: str, data: bytes) -> None:
+    """Keep a downloaded file for the test runner to decode (FLOW_ARTIFACT_DIR, when set)."""
+    if not ARTIFACT_DIR:
+        return
+    slug = "".join(ch if ch.isalnum() else "-" for ch in label)
+    name = f"{len(artifacts):02d}-{slug}.{kind}"
+    with open(os.path.join(ARTIFACT_DIR, name), "wb") as handle:
+        handle.write(data)
+    artifacts.append({"label": label, "kind": kind, "file": name})
+
+
 async def check_download(
     url: object, label: str, expected: str, size: tuple[int, int] | None = None
 ) -> dict[str, Any] | None:
@@ -168,6 +181,8 @@ async def check_download(
         response = await http.get(url)
     data = response.content
     kind = sniff(data)
+    if response.status_code == 200:
+        save_artifact(label, kind, data)
     info: dict[str, Any] = {
         "url": redact(url),
         "status": response.status_code,
@@ -333,6 +348,11 @@ async def flow_estimate(sogni: SogniClient) -> None:
     )
     result["video"] = video
     expect("video estimate has finite token cost", _finite(video.get("token")), video)
+    audio = await sogni.projects.estimate_audio_cost(
+        tokenType="spark", model=AUDIO_MODEL_PREFERENCE[0], duration=30, steps=8, numberOfMedia=1
+    )
+    result["audio"] = audio
+    expect("audio estimate has finite token cost", _finite(audio.get("token")), audio)
 
 
 async def flow_image_promise(sogni: SogniClient) -> None:
@@ -591,6 +611,157 @@ async def flow_chat_stream(sogni: SogniClient) -> None:
     )
 
 
+async def flow_image_preset(sogni: SogniClient) -> None:
+    model_id = await pick_image_model(sogni)
+    presets = await sogni.projects.get_size_presets("fast", model_id)
+    preset = next(
+        (p for p in presets if p["width"] != p["height"]), presets[0] if presets else None
+    )
+    if not expect("a size preset exists", preset, presets):
+        return
+    assert preset is not None
+    result["preset"] = preset
+    # No outputFormat: the default is PNG.
+    project = await sogni.projects.create(
+        image_params(model_id, numberOfMedia=1, sizePreset=preset["id"])
+    )
+    urls = await project.wait_for_completion(timeout=60)
+    expect("project completed", project.status == "completed", project.status)
+    result["download"] = await check_download(
+        urls[0] if urls else None, "preset image", "png", (preset["width"], preset["height"])
+    )
+
+
+async def flow_determinism(sogni: SogniClient) -> None:
+    model_id = await pick_image_model(sogni)
+
+    async def run(seed: int) -> tuple[int | None, bytes]:
+        project = await sogni.projects.create(
+            image_params(
+                model_id,
+                numberOfMedia=1,
+                seed=seed,
+                outputFormat="png",
+                sizePreset="custom",
+                width=320,
+                height=320,
+            )
+        )
+        await project.wait_for_completion(timeout=60)
+        job = project.jobs[0]
+        data = await asyncio.wait_for(job.get_result_data(), 30)  # the SDK's own download
+        expect(f"seed {seed}: Job.get_result_data() returns a PNG", sniff(data) == "png")
+        save_artifact(f"seed {seed}", sniff(data), data)
+        return job.seed, data
+
+    a, b, c = await run(4242), await run(4242), await run(4243)
+    result["seeds"] = [a[0], b[0], c[0]]
+    expect(
+        "jobs report the requested seeds", result["seeds"] == [4242, 4242, 4243], result["seeds"]
+    )
+    expect("same seed and prompt give identical bytes", a[1] == b[1])
+    expect("a different seed gives different bytes", a[1] != c[1])
+
+
+async def flow_previews(sogni: SogniClient) -> None:
+    model_id = await pick_image_model(sogni)
+    project = await sogni.projects.create(
+        image_params(model_id, numberOfMedia=1, steps=12, numberOfPreviews=3, outputFormat="jpg")
+    )
+    previews: list[str] = []
+
+    def watch(job: Any) -> None:
+        def updated(_keys: Any) -> None:
+            url = job.preview_url
+            if url and url not in previews:
+                previews.append(url)
+
+        job.on("updated", updated)
+
+    project.on("jobStarted", watch)
+    urls = await project.wait_for_completion(timeout=60)
+    if project.jobs and project.jobs[0].preview_url and project.jobs[0].preview_url not in previews:
+        previews.append(project.jobs[0].preview_url)
+    result["previewCount"] = len(previews)
+    expect("at least one preview URL was set", previews, previews)
+    result["previews"] = []
+    async with httpx.AsyncClient(timeout=30) as http:
+        for index, url in enumerate(previews):
+            response = await http.get(url)
+            kind = sniff(response.content)
+            if response.status_code == 200:
+                save_artifact(f"preview {index}", kind, response.content)
+            result["previews"].append({"status": response.status_code, "kind": kind})
+            expect(
+                f"preview {index}: an image downloads",
+                response.status_code == 200 and kind in {"jpg", "png", "webp"},
+                kind,
+            )
+    result["download"] = await check_download(urls[0] if urls else None, "final image", "jpg")
+
+
+async def flow_concurrent(sogni: SogniClient) -> None:
+    model_id = await pick_image_model(sogni)
+    projects = await asyncio.gather(
+        *(
+            sogni.projects.create(
+                image_params(
+                    model_id,
+                    numberOfMedia=2,
+                    positivePrompt=f"Concurrent project {n}",
+                    outputFormat="jpg",
+                    sizePreset="custom",
+                    width=256,
+                    height=256,
+                )
+            )
+            for n in (1, 2, 3)
+        )
+    )
+    results = await asyncio.wait_for(
+        asyncio.gather(*(p.wait_for_completion() for p in projects)), 60
+    )
+    urls = [url for group in results for url in group]
+    ids = [p.id for p in projects]
+    result["projectIds"] = ids
+    expect("project ids are distinct", len(set(ids)) == 3, ids)
+    expect("six result URLs", len(urls) == 6, len(urls))
+    expect("result URLs are distinct", len(set(urls)) == len(urls), urls)
+    expect(
+        "every project completed",
+        all(p.status == "completed" for p in projects),
+        [p.status for p in projects],
+    )
+    result["downloads"] = [
+        await check_download(url, f"image {i}", "jpg", (256, 256)) for i, url in enumerate(urls)
+    ]
+
+
+async def flow_project_get(sogni: SogniClient) -> None:
+    model_id = await pick_image_model(sogni)
+    project = await sogni.projects.create(image_params(model_id, numberOfMedia=2))
+    await project.wait_for_completion(timeout=60)
+    record = await sogni.projects.get(project.id)
+    jobs = record.get("completedWorkerJobs") or []
+    result["record"] = {"id": record.get("id"), "status": record.get("status"), "jobs": len(jobs)}
+    expect("REST record has the project id", record.get("id") == project.id, record.get("id"))
+    expect("REST record status is completed", record.get("status") == "completed", record)
+    expect("REST record has two completed worker jobs", len(jobs) == 2, jobs)
+    status = await sogni.projects.get_status(project.id)
+    result["status"] = {k: status.get(k) for k in ("id", "status", "finished")}
+    expect("live lookup status is completed", status.get("status") == "completed", status)
+    expect("live lookup says finished", status.get("finished") is True, status)
+
+
+async def flow_subscriptions(sogni: SogniClient) -> None:
+    await sogni.projects.wait_for_models(20)
+    await asyncio.wait_for(sogni.set_socket_event_subscriptions({"modelAvailability": False}), 10)
+    await asyncio.wait_for(sogni.set_socket_event_subscriptions({"reset": True}), 10)
+    expect("subscription updates were acknowledged", True)
+    models = await sogni.projects.wait_for_models(20)
+    expect("models still available after re-subscribing", models)
+
+
 async def flow_balance(sogni: SogniClient) -> None:
     balance = await sogni.account.refresh_balance()
     result["balance"] = balance
@@ -619,6 +790,12 @@ FLOWS: dict[str, Callable[[SogniClient], Awaitable[None]]] = {
     "chat": flow_chat,
     "chat-stream": flow_chat_stream,
     "balance": flow_balance,
+    "image-preset": flow_image_preset,
+    "determinism": flow_determinism,
+    "previews": flow_previews,
+    "concurrent": flow_concurrent,
+    "project-get": flow_project_get,
+    "subscriptions": flow_subscriptions,
 }
 
 
@@ -664,6 +841,7 @@ def run() -> int:
         "errors": errors,
         "warnings": warnings,
         "checks": checks,
+        "artifacts": artifacts,
         "result": result,
     }
     sys.stdout.write(json.dumps(summary, default=str) + "\n")
