@@ -108,11 +108,16 @@ async def _image_media(h: Any, emu: Any, tmp: Path) -> None:
         assert len(paths) == 3
         for path in paths:
             assert path.read_bytes()[:4] == b"\x89PNG"
-        # The emulator stored the four uploads under this project.
-        stored = emu.store.list_objects(project.id) if hasattr(emu.store, "list_objects") else None
-        if stored is not None:
-            slots = {getattr(o, "type", getattr(o, "slot", "")) for o in stored}
-            assert {"startingImage", "contextImage1", "contextImage2", "contextImage3"} <= slots
+        # The emulator stored each upload under its slot, bytes intact.
+        for slot, tag in (
+            ("startingImage", 1),
+            ("contextImage1", 2),
+            ("contextImage2", 3),
+            ("contextImage3", 4),
+        ):
+            stored = emu.store.find_upload(project.id, slot)
+            assert stored is not None, slot
+            assert stored.data == _png(tag)
 
 
 def test_image_with_media_and_download(h: Any, emulator_factory: Any, tmp_path: Path) -> None:
