@@ -222,9 +222,12 @@ class ChatRunner:
             if owner is session:
                 task.cancel()
 
-    def cancel_all(self) -> None:
-        for _owner, task in list(self._jobs.values()):
+    def cancel_all(self) -> list[asyncio.Task[None]]:
+        """Cancel every job; returns the tasks so the caller can await them."""
+        tasks = [task for _owner, task in list(self._jobs.values())]
+        for task in tasks:
             task.cancel()
+        return tasks
 
     async def _sleep(self) -> None:
         delay = TOKEN_DELAY * self._hub.speed * self._hub.faults.slowdown()

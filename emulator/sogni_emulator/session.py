@@ -55,6 +55,7 @@ class SocketSession:
         self._faults = faults
         self._recorder = recorder
         self._held: tuple[str, Any] | None = None
+        self._pending: set[asyncio.Future[None]] = set()
         self._lock = asyncio.Lock()
         self.closed = False
 
@@ -108,7 +109,9 @@ class SocketSession:
     def _flush_later(self) -> None:
         if self._held is not None and not self.closed:
             held, self._held = self._held, None
-            asyncio.ensure_future(self._write(*held))
+            task = asyncio.ensure_future(self._write(*held))
+            self._pending.add(task)
+            task.add_done_callback(self._pending.discard)
 
     async def _write(self, type_: str, payload: Any) -> None:
         text = encode_frame(type_, payload)

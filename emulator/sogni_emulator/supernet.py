@@ -547,9 +547,13 @@ class Supernet:
             session.drop()
 
     async def shutdown(self) -> None:
-        for project in self.projects.values():
-            if project.task is not None and not project.task.done():
-                project.task.cancel()
-        self.chat.cancel_all()
+        """Cancel all work and drop every connection (used by ``Emulator.stop``)."""
+        pending = [
+            p.task for p in self.projects.values() if p.task is not None and not p.task.done()
+        ]
+        pending += self.chat.cancel_all()
+        for task in pending:
+            task.cancel()
         for session in list(self.sessions.values()):
             session.drop()
+        await asyncio.gather(*pending, return_exceptions=True)
