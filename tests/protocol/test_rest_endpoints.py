@@ -278,3 +278,35 @@ def test_attribution_headers(
     attribution: Attribution | None, expected: tuple[tuple[str, str], ...]
 ) -> None:
     assert attribution_headers(attribution) == expected
+
+
+def test_attribution_fallback_operation_id() -> None:
+    with_workload = Attribution(workload_kind="direct")
+    assert attribution_headers(with_workload, fallback_operation_id="OP-9") == (
+        ("X-Sogni-Workload-Kind", "direct"),
+        ("X-Sogni-Operation-Scope", "top_level"),
+        ("X-Sogni-Operation-Id", "OP-9"),
+        ("X-Sogni-Root-Operation-Id", "OP-9"),
+    )
+    # app source / interaction kind alone are not workload attribution
+    only_app = Attribution(app_source="app", interaction_kind="service")
+    assert attribution_headers(only_app, fallback_operation_id="OP-9") == (
+        ("X-App-Source", "app"),
+        ("X-Sogni-Interaction-Kind", "service"),
+    )
+    # an explicit id wins; an invalid fallback is dropped
+    explicit = Attribution(operation_id="OWN", workload_kind="direct")
+    assert ("X-Sogni-Operation-Id", "OWN") in attribution_headers(
+        explicit, fallback_operation_id="OP-9"
+    )
+    assert attribution_headers(with_workload, fallback_operation_id="bad id") == (
+        ("X-Sogni-Workload-Kind", "direct"),
+    )
+    r = endpoint_request(
+        "tools_execute",
+        HOSTS,
+        body={"tool": "enhance_prompt", "arguments": {}},
+        attribution=with_workload,
+        operation_id="OP-7",
+    )
+    assert r.header("x-sogni-operation-id") == "OP-7"

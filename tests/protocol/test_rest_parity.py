@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import json
+import random
 import shutil
 import subprocess
 from pathlib import Path
@@ -19,7 +20,7 @@ import msgspec
 import pytest
 
 from sogni_core.protocol._errors import ApiStatusError, RemoteProtocolError
-from sogni_core.protocol.rest import parse_response
+from sogni_core.protocol.rest import Attribution, attribution_headers, parse_response
 
 ROOT = Path(__file__).resolve().parents[2]
 PREFIX = ROOT / ".cache" / "sdk-5.54.0"
@@ -168,3 +169,89 @@ def test_envelope_unwrap_matches_sdk_data(case: tuple[int, str, dict[str, str], 
     # The SDK callers read `.data`; parse_response(envelope=True) returns it.
     status, reason, headers, body = case
     assert parse_response(status, headers, body, reason=reason) == {"a": [1, 2]}
+
+
+_ATTRIBUTION_HARNESS = r"""
+const pkg = process.argv[1];
+require(pkg);
+const a = require(pkg + '/dist/lib/attribution.js');
+const cases = JSON.parse(require('fs').readFileSync(0, 'utf8'));
+process.stdout.write(JSON.stringify(cases.map((c) => {
+  const workload = a.resolveWorkloadAttribution(undefined, c.workload, c.fallback);
+  const connection = a.normalizeConnectionAttribution({ interactionKind: c.interactionKind });
+  const input = { appSource: c.appSource, connection, workload };
+  return Object.entries(a.buildSogniAttributionHeaders(input));
+})));
+"""
+
+_CHOICES: dict[str, list[str | None]] = {
+    "app_source": [None, "app", "  padded  ", "", "x" * 129, "bad\x07"],
+    "interaction_kind": [None, "human_ui", "service", "robot", " unknown "],
+    "workload_kind": [None, "direct", "agent_mediated", "service", "nope"],
+    "agent_framework": [None, "langchain", " crew ", "", "f" * 129],
+    "agent_framework_version": [None, "0.3.1", "v1", "1" * 33, "2.0-rc+1"],
+    "agent_surface": [None, "mcp", "sdk", "web"],
+    "agent_surface_version": [None, "1.0", "beta"],
+    "execution_mode": [None, "server", "durable", "cloud"],
+    "operation_scope": [None, "top_level", "child", "unknown", "other"],
+    "operation_id": [None, "OP-1", " OP", "op:2.x", "-bad"],
+    "root_operation_id": [None, "ROOT", "OP-1", "bad id"],
+    "parent_operation_id": [None, "PARENT", ""],
+}
+_CAMEL = {
+    "workload_kind": "workloadKind",
+    "agent_framework": "agentFramework",
+    "agent_framework_version": "agentFrameworkVersion",
+    "agent_surface": "agentSurface",
+    "agent_surface_version": "agentSurfaceVersion",
+    "execution_mode": "executionMode",
+    "operation_scope": "operationScope",
+    "operation_id": "operationId",
+    "root_operation_id": "rootOperationId",
+    "parent_operation_id": "parentOperationId",
+}
+
+
+def test_attribution_headers_parity() -> None:
+    node = shutil.which("node")
+    assert node is not None
+    pkg = _ensure_sdk()
+    rng = random.Random(99)
+    cases: list[tuple[Attribution, str | None]] = []
+    for _ in range(400):
+        values = {k: rng.choice(v) for k, v in _CHOICES.items()}
+        if rng.random() < 0.3:
+            # no usable workload field: the fallback id must not create traffic
+            for snake in _CAMEL:
+                values[snake] = rng.choice([None, "  ", "bad id"])
+        cases.append((Attribution(**values), rng.choice([None, "FALLBACK-1", "bad fallback"])))
+    payload = []
+    for attribution, fallback in cases:
+        workload = {
+            camel: getattr(attribution, snake)
+            for snake, camel in _CAMEL.items()
+            if getattr(attribution, snake) is not None
+        }
+        payload.append(
+            {
+                "appSource": attribution.app_source,
+                "interactionKind": attribution.interaction_kind,
+                "workload": workload or None,
+                "fallback": fallback,
+            }
+        )
+    proc = subprocess.run(
+        [node, "-e", _ATTRIBUTION_HARNESS, str(pkg)],
+        input=json.dumps(payload),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    theirs = json.loads(proc.stdout)
+    nonempty = 0
+    for (attribution, fallback), expected in zip(cases, theirs, strict=True):
+        ours = attribution_headers(attribution, fallback_operation_id=fallback)
+        assert [list(pair) for pair in ours] == expected, attribution
+        nonempty += bool(ours)
+    assert nonempty > 300

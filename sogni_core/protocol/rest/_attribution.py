@@ -4,8 +4,9 @@ Sent only by hosted chat completions, hosted tool execute, chat-run create and
 workflow start/resume/reseed - never to presigned storage URLs and never by the
 account/project endpoints. Invalid values are silently dropped, never an error.
 
-The caller resolves defaults and per-call overrides and supplies the operation
-id (the SDK uses a fresh uppercase UUID v4 - randomness is an input here).
+The caller merges client defaults with per-call overrides (a field set on the
+call wins) and supplies the fallback operation id (the SDK uses a fresh
+uppercase UUID v4 - randomness is an input here).
 Rules applied here, from the SDK's normaliser:
 
 * strings are trimmed; free text is 1-128 characters without control characters;
@@ -70,7 +71,7 @@ class Attribution(msgspec.Struct, frozen=True, kw_only=True):
         agent_surface_version: a version string.
         execution_mode: ``browser`` | ``durable`` | ``server`` | ``unknown``.
         operation_scope: ``top_level`` | ``child`` | ``unknown``.
-        operation_id: this operation's id (caller-generated).
+        operation_id: this operation's id; see ``fallback_operation_id``.
         root_operation_id: the top-level operation's id.
         parent_operation_id: the parent operation's id.
     """
@@ -114,11 +115,19 @@ def _op_id(value: str | None) -> str | None:
     return value
 
 
-def attribution_headers(attribution: Attribution | None) -> Headers:
+def attribution_headers(
+    attribution: Attribution | None, *, fallback_operation_id: str | None = None
+) -> Headers:
     """The ``X-App-Source`` / ``X-Sogni-*`` headers for ``attribution``.
 
     Args:
         attribution: resolved values, or ``None`` for no headers.
+        fallback_operation_id: the operation id to use when ``operation_id``
+            is unset - the SDK passes a fresh uppercase UUID v4 (the socket
+            chat's ``jobID``). Used only when some workload field survives
+            normalisation: "Do not turn an empty/invalid attribution object
+            into attributed traffic solely because the transport happens to
+            have a request ID."
 
     Returns:
         ``(name, value)`` pairs in the SDK's order; invalid values dropped.
@@ -131,10 +140,17 @@ def attribution_headers(attribution: Attribution | None) -> Headers:
     framework_version = _version(a.agent_framework_version)
     if workload is not None and workload != "agent_mediated":
         framework = framework_version = None
+    surface = _enum(a.agent_surface, AGENT_SURFACES)
+    surface_version = _version(a.agent_surface_version)
+    mode = _enum(a.execution_mode, EXECUTION_MODES)
     op = _op_id(a.operation_id)
     root = _op_id(a.root_operation_id)
     parent = _op_id(a.parent_operation_id)
     scope = _enum(a.operation_scope, OPERATION_SCOPES)
+    fields = (workload, framework, framework_version, surface, surface_version, mode)
+    has_workload = any(v is not None for v in (*fields, op, root, parent, scope))
+    if op is None and has_workload:
+        op = _op_id(fallback_operation_id)
     if op is not None and scope is None:
         scope = "child" if parent or (root and root != op) else "top_level"
     if scope == "child" and root and not parent:
@@ -147,9 +163,9 @@ def attribution_headers(attribution: Attribution | None) -> Headers:
         ("X-Sogni-Workload-Kind", workload),
         ("X-Sogni-Agent-Framework", framework),
         ("X-Sogni-Agent-Framework-Version", framework_version),
-        ("X-Sogni-Agent-Surface", _enum(a.agent_surface, AGENT_SURFACES)),
-        ("X-Sogni-Agent-Surface-Version", _version(a.agent_surface_version)),
-        ("X-Sogni-Execution-Mode", _enum(a.execution_mode, EXECUTION_MODES)),
+        ("X-Sogni-Agent-Surface", surface),
+        ("X-Sogni-Agent-Surface-Version", surface_version),
+        ("X-Sogni-Execution-Mode", mode),
         ("X-Sogni-Operation-Scope", scope),
         ("X-Sogni-Operation-Id", op),
         ("X-Sogni-Root-Operation-Id", root),

@@ -88,6 +88,7 @@ def endpoint_request(
     body: Any = None,
     auth: Auth | None = None,
     attribution: Attribution | None = None,
+    operation_id: str | None = None,
     idempotency_key: str | None = None,
     last_event_id: str | int | None = None,
     headers: Iterable[tuple[str, str]] = (),
@@ -103,6 +104,8 @@ def endpoint_request(
             a mapping for free-form bodies; ``None`` sends ``{}`` on POST/PATCH.
         auth: credentials; ignored when the spec says ``auth = "none"``.
         attribution: attribution headers for the Sogni-owned calls.
+        operation_id: fallback operation id for the attribution (a fresh
+            uppercase UUID v4 from the caller's rng, as the SDK does).
         idempotency_key: sent as ``Idempotency-Key`` (reuse it on retries).
         last_event_id: for ``stream`` endpoints, sent as ``Last-Event-ID``.
         headers: further headers.
@@ -127,7 +130,7 @@ def endpoint_request(
         if isinstance(wanted, type) and issubclass(wanted, msgspec.Struct):
             if not isinstance(body, (wanted, Mapping)):
                 raise InvalidParamsError("body", f"{ep.name} takes a {wanted.__name__}")
-    extra: list[tuple[str, str]] = list(attribution_headers(attribution))
+    extra = list(attribution_headers(attribution, fallback_operation_id=operation_id))
     if meta.get("stream", False):
         extra.append(("Accept", "text/event-stream"))
         if last_event_id is not None:
