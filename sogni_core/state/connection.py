@@ -376,7 +376,7 @@ class SogniConnection:
         if state is SessionState.CLOSED:
             return  # closing handshake in flight: late frames are dropped
         if state not in (SessionState.OPEN, SessionState.READY):
-            self.session.state = SessionState.ERROR
+            self.session.fail()
             raise RemoteProtocolError(f"frame received in session state {state.name}")
         try:
             message = frames.decode_server_event(data)

@@ -304,6 +304,11 @@ class Session:
             self._reconnect_at = None
         return self.state
 
+    def fail(self) -> None:
+        """Enter the sticky ERROR state for a violation seen outside the table
+        (e.g. a frame with no socket open, detected by the connection)."""
+        self._enter_error()
+
     def _enter_error(self) -> None:
         self.state = SessionState.ERROR
         self._ping_at = self._fallback_at = self._reconnect_at = None
