@@ -11,7 +11,14 @@ Example::
     params = ImageProjectParams(model_id="flux1-schnell-fp8", positive_prompt="a cat",
                                 number_of_media=1, steps=4, guidance=1)
     payload = build_job_request(params, project_id=project_id, model_options=options)
-    text = js_json_dumps(payload)   # what to send as the jobRequest data
+    for upload in plan_uploads(params):   # presigned uploads, before sending
+        ...
+    text = js_json_dumps(payload)   # the jobRequest data, as the SDK writes it
+
+Validation errors are :class:`InvalidParamsError` with ``field`` = the
+snake_case parameter (``width``, ``control_net.strength``,
+``reference_video_durations[0]``) and ``rule`` naming the SDK params key.
+Parity with the SDK is tested by ``tests/parity`` (node + the SDK's own code).
 """
 
 from sogni_core.protocol._errors import InvalidParamsError

@@ -140,7 +140,14 @@ def resolve_workload_attribution(
 
 
 def attribution_wire_fields(attribution: dict[str, str] | None) -> dict[str, str]:
-    """The flat camelCase keys appended to ``jobRequest``, in wire order (01 §4.3.5)."""
+    """The flat camelCase keys appended to ``jobRequest``, in wire order (01 §4.3.5).
+
+    Args:
+        attribution: a result of :func:`resolve_workload_attribution`, or ``None``.
+
+    Returns:
+        ``{wireName: value}`` in the fixed wire order; empty without attribution.
+    """
     if not attribution:
         return {}
     out: dict[str, str] = {}

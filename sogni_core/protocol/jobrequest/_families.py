@@ -189,7 +189,16 @@ def segmentation_model(model_id: str) -> bool:
 
 
 def video_workflow_type(model_id: str) -> str | None:
-    """The workflow a video model runs, from its id (01 §4.5.2); ``None`` if unknown."""
+    """The workflow a video model runs, derived from its id (01 §4.5.2).
+
+    Args:
+        model_id: any model id.
+
+    Returns:
+        ``t2v``, ``i2v``, ``flf2v``, ``flfa2v``, ``s2v``, ``ia2v``, ``a2v``, ``v2v``,
+        ``r2v``, ``animate-move``, ``animate-replace`` or ``upscale``; ``None`` for
+        non-video ids and video ids without a workflow marker (Seedance).
+    """
     if not model_id:
         return None
     if video_upscale_model(model_id):
@@ -269,11 +278,15 @@ _WORKFLOW_ASSETS: dict[str, tuple[str, ...]] = {
 
 
 def video_asset_requirements(model_id: str) -> dict[str, str] | None:
-    """Requirement (``required``/``optional``/``forbidden``) of each single upload slot.
+    """Requirement of each single upload slot of a video model (SDK ``getVideoAssetConfig``).
 
-    Keys are the SDK's camelCase asset names in table order (01 §4.5.3); the
-    MiniMax H3 r2v and i2v rows override the generic ones. ``None`` when the
-    model has no recognised workflow.
+    Args:
+        model_id: a video model id.
+
+    Returns:
+        ``{assetKey: "required" | "optional" | "forbidden"}`` keyed by the SDK's
+        camelCase asset names in table order (01 §4.5.3), MiniMax H3 r2v and i2v
+        rows overriding the generic ones; ``None`` when no workflow is recognised.
     """
     workflow = video_workflow_type(model_id)
     if workflow is None:
@@ -305,7 +318,16 @@ def calculate_video_frames(model_id: str, duration: float, fps: float) -> float:
     """Frame count for ``duration`` seconds (01 §4.5.6), with JS ``Math.round``.
 
     Wan 2.2 always renders 16 fps (``fps`` ignored); MiniMax H3 snaps to its
-    124 + 17n grid; LTX 2.x snaps to 1 + 8n; FlashVSR keeps the exact count.
+    124 + 17n grid; LTX 2.x snaps to 1 + 8n; FlashVSR keeps the exact count;
+    everything else is ``round(duration * fps) + 1``.
+
+    Args:
+        model_id: the video model.
+        duration: seconds (already validated against the model's bounds).
+        fps: the frame rate (params ``fps``, else 24; 30 for Wan 3).
+
+    Returns:
+        The frame count (an integral float).
     """
     if video_upscale_model(model_id):
         return js_round(duration * fps)
@@ -338,7 +360,15 @@ def custom_image_size_bounds(model_id: str) -> tuple[int, int]:
 
 
 def max_context_images(model_id: str) -> int:
-    """Most context images an image project may carry (01 §4.4)."""
+    """Most context images an image project may carry (01 §4.4).
+
+    Args:
+        model_id: an image model id.
+
+    Returns:
+        16 for GPT Image, 3 for Qwen Image, 2 for Krea identity edit and any
+        ``kontext`` id, else 3.
+    """
     if gpt_image_model(model_id):
         return T.MAX_CONTEXT_IMAGES_GPT_IMAGE
     if model_id in _QWEN_IMAGE:

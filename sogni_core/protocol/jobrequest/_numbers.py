@@ -103,7 +103,14 @@ def to_js_number(x: float) -> int | float | None:
 def js_value(obj: Any) -> Any:
     """Return ``obj`` with every number normalized by :func:`to_js_number`.
 
-    Mappings keep their key order; tuples become lists.
+    Args:
+        obj: a JSON-like value (mappings, sequences, str, numbers, bools, ``None``).
+
+    Returns:
+        A fresh copy: mappings keep their key order, tuples become lists.
+
+    Raises:
+        TypeError: for values JSON cannot represent (``bytes``, sets, objects).
     """
     if isinstance(obj, bool) or obj is None or isinstance(obj, str):
         return obj
