@@ -137,6 +137,7 @@ model_tiers = {
     "wan3.0-video": ("video_external", "video"),
     "minimax-h3-fl2va-fp8_t2v": ("video_comfy", "video"),
     "minimax-h3-fl2va-fp8_i2v": ("video_comfy", "video"),
+    "minimax-h3-fl2va-fp8_flf2v": ("video_comfy", "video"),
     "minimax-h3-fl2va-fp8_t2v_turbo": ("video_comfy", "video"),
     "minimax-h3-ref2va-fp8_r2v": ("video_comfy", "video"),
     "minimax-h3-fastvideo-int8_ia2v_turbo": ("video_comfy", "video"),
@@ -149,6 +150,9 @@ models = [
     {"id": mid, "name": mid, "SID": i + 1, "tier": t, "media": media}
     for i, (mid, (t, media)) in enumerate(model_tiers.items())
 ]
+
+
+SDXL_ID = "coreml-sogniXLturbo_alpha1_ad"
 
 
 def img(model: str, **kw: Any) -> dict[str, Any]:
@@ -717,6 +721,41 @@ cases = [
                 "https://example.com/3.png",
             ],
             duration=5,
+        ),
+    ),
+    # JavaScript truthiness / undefined corner cases
+    ("image_without_prompt_or_count", {"type": "image", "modelId": "flux1-schnell-fp8"}),
+    ("image_zero_counts", img("flux1-schnell-fp8", numberOfMedia=0, numberOfPreviews=0, seed=0)),
+    ("image_zero_width_is_not_custom", img(SDXL_ID, width=0, height=512)),
+    ("image_empty_preset_with_dims", img(SDXL_ID, sizePreset="", width=768, height=1344)),
+    ("image_blank_style_prompt_kept", img("flux1-schnell-fp8", stylePrompt=" ", negativePrompt="")),
+    ("image_strengths_without_loras", img("z_image_turbo_bf16", loraStrengths=[0.5])),
+    (
+        "video_false_flags",
+        vid("wan_v2.2-14b-fp8_t2v_lightx2v", trimEndFrame=False, generateAudio=False),
+    ),
+    (
+        "wan3_frame_anchors",
+        vid("wan3.0-video", referenceImage=M("png"), referenceImageEnd=M("jpeg"), duration=7.5),
+    ),
+    (
+        "minimax_h3_flf2v_duration",
+        vid(
+            "minimax-h3-fl2va-fp8_flf2v",
+            referenceImage=M("png"),
+            referenceImageEnd=True,
+            duration=7.9,
+        ),
+    ),
+    (
+        "seedance_25_first_last_frame",
+        vid(
+            "seedance-2-5",
+            referenceImage=M("jpeg"),
+            referenceImageEnd=M("png"),
+            duration=30,
+            width=1920,
+            height=1080,
         ),
     ),
     ("happyhorse_t2v", vid("happyhorse-1.1-t2v", duration=15, width=1280, height=720)),
