@@ -92,7 +92,9 @@ def error_info_from_wire(
         elif _JS_NUMBER.fullmatch(text):
             code = float(int(text, 16)) if text[:2] in ("0x", "0X") else float(text)
     if code is not None and math.isfinite(code):
-        info = ev.ErrorInfo(code=int(code), message=message or "")
+        # ErrorInfo.code is an integer; a fractional code keeps its text.
+        original_num = None if code == int(code) else str(error)
+        info = ev.ErrorInfo(code=int(code), message=message or "", original_code=original_num)
     else:
         original = None if error is None else str(error)
         sym = SYMBOLIC_CODES.get(original or "", 5000)

@@ -119,6 +119,8 @@ def test_js_round_and_progress_rules() -> None:
         (" 12 ", 12, None),
         ("0x10", 16, None),
         ("1e3", 1000, None),
+        ("1.5", 1, "1.5"),
+        ("Infinity", 5000, "Infinity"),
         ("serverRestarting", 5001, "serverRestarting"),
         ("workerCancelled", 5005, "workerCancelled"),
         ("somethingElse", 5000, "somethingElse"),
