@@ -286,3 +286,30 @@ def test_secrets_absent_from_debug_logs_and_reprs(
     text = "\n".join(r.getMessage() for r in caplog.records) + "\n".join(reprs)
     assert SECRET_KEY not in text
     assert SECRET_KEY[-12:] not in text
+
+
+# -- token sessions ----------------------------------------------------------------------
+
+
+async def _tokens(h: Any, emu: Any, pair: dict[str, str]) -> None:
+    async with h.client(
+        emu, api_key=None, token=pair["token"], refresh_token=pair["refreshToken"]
+    ) as client:
+        # The access token expires inside the refresh leeway: the socket
+        # connect already refreshed it, and REST calls use the new one.
+        assert client._rest.tokens is not None
+        assert client._rest.tokens.token != pair["token"]
+        me = await h.call(client.account.me())
+        assert me.username == "emulator-artist"
+        project = await h.call(client.projects.create(_image()))
+        assert len(await h.call(project.wait(10))) == 1
+        text = repr(client) + repr(client._rest) + repr(client._rest.tokens)
+        assert pair["token"] not in text and pair["refreshToken"] not in text
+
+
+def test_token_session_refreshed_before_expiry(h: Any, emulator_factory: Any) -> None:
+    with emulator_factory() as emu:
+        emu.auth.access_ttl = 30  # less than the 60 s refresh leeway
+        pair = emu.auth.issue_tokens(emu.auth.default_account)
+        emu.auth.access_ttl = 3600
+        h.run(_tokens, emu, pair)

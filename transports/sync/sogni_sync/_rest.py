@@ -75,6 +75,8 @@ class RestClient:
         self._retry = retry
         self._http = backend.HttpClient(verify=verify, timeout=timeout, follow_redirects=True)
         self._rng = random.Random()
+        self._refresh_lock = backend.CoreLock()
+        self._refresh_done: backend.Event | None = None
 
     def __repr__(self) -> str:
         mode = "api_key" if self._api_key else ("token" if self.tokens else "anonymous")
@@ -93,8 +95,25 @@ class RestClient:
         if self.tokens is None:
             return None
         if self.tokens.needs_refresh(backend.wall_clock(), leeway=TOKEN_REFRESH_LEEWAY):
-            self.refresh()
+            self._refresh_once()
         return self.tokens.auth() if self.tokens is not None else None
+
+    def _refresh_once(self) -> None:
+        # Concurrent callers share one in-flight refresh (01 §1.3.3): the
+        # refresh token rotates, so a second refresh with it would fail.
+        with self._refresh_lock:
+            running = self._refresh_done
+            if running is None:
+                self._refresh_done = backend.Event()
+        if running is not None:
+            backend.wait_event(running, 60.0)
+            return
+        try:
+            self.refresh()
+        finally:
+            done, self._refresh_done = self._refresh_done, None
+            if done is not None:
+                done.set()
 
     def token_deadline(self) -> float | None:
         """Wall-clock time at which the token should be refreshed, if any."""
