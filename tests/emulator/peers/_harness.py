@@ -160,8 +160,10 @@ def _pump(
 
 
 @contextmanager
-def emulator(seed: int = 1) -> Iterator[RunningEmulator]:
+def emulator(seed: int = 1, faults: str = "") -> Iterator[RunningEmulator]:
     """Start ``python -m sogni_emulator --port 0 --seed N`` and wait for its ready line.
+
+    ``faults`` is passed as ``--faults SPEC`` when given (see ``sogni_emulator.faults``).
 
     The server is stopped (SIGTERM to its process group, then SIGKILL after 5 s) when the
     block exits.
@@ -171,6 +173,8 @@ def emulator(seed: int = 1) -> Iterator[RunningEmulator]:
             30 s.
     """
     cmd = [sys.executable, "-m", "sogni_emulator", "--port", "0", "--seed", str(seed)]
+    if faults:
+        cmd += ["--faults", faults]
     proc = subprocess.Popen(
         cmd,
         cwd=REPO,
@@ -334,6 +338,18 @@ EXPECTED_ARTIFACTS: dict[str, dict[str, int]] = {
     "concurrent": {"jpg": 6},
     "video": {"mp4": 1},
     "audio": {"mp3": 1},
+    "job-failure": {},
+    "nsfw": {},
+    "drop-reconnect": {"jpg": 1},
+    "restart-recovery": {"png": 1},
+}
+
+#: Flows that need an emulator of their own started with ``--faults SPEC``.
+FAULT_FLOWS: dict[str, str] = {
+    "job-failure": "worker-error=50",
+    "nsfw": "nsfw",
+    "drop-reconnect": "drop-at-progress=30",
+    "restart-recovery": "restart-at-progress=40",
 }
 
 

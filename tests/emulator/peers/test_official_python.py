@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from ._harness import (
+    FAULT_FLOWS,
     PY_DIR,
     RunningEmulator,
     assert_flow_passed,
@@ -90,3 +91,13 @@ def test_python_harness_fails_against_a_dead_endpoint(python_peer: Path) -> None
     # A real transport failure, not a harness or usage mistake.
     assert kinds & {"exception", "unhandledRejection", "sdk-error-log"}, outcome.summary
     assert "not-a-real-key" not in str(outcome.summary), "the API key leaked into the summary"
+
+
+@pytest.mark.parametrize("flow", sorted(FAULT_FLOWS))
+def test_python_sdk_fault_flow(python_peer: Path, flow: str, tmp_path: Path) -> None:
+    """Failure and recovery paths, each against an emulator started with one fault."""
+    with emulator(seed=1, faults=FAULT_FLOWS[flow]) as emu:
+        cmd = [str(python_peer), "flows.py", flow]
+        outcome = run_flow(cmd, emu, cwd=PY_DIR, timeout=FLOW_TIMEOUT_S, artifact_dir=tmp_path)
+        assert_flow_passed(outcome, emu, flow)
+    assert decode_artifacts(outcome, tmp_path) == []

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from ._harness import (
+    FAULT_FLOWS,
     RunningEmulator,
     assert_flow_passed,
     decode_artifacts,
@@ -85,3 +86,13 @@ def test_ts_harness_fails_against_a_dead_endpoint(node_peer: Path) -> None:
     # A real transport failure, not a harness or usage mistake.
     assert kinds & {"exception", "unhandledRejection", "sdk-error-log"}, outcome.summary
     assert "not-a-real-key" not in str(outcome.summary), "the API key leaked into the summary"
+
+
+@pytest.mark.parametrize("flow", sorted(FAULT_FLOWS))
+def test_ts_sdk_fault_flow(node_peer: Path, flow: str, tmp_path: Path) -> None:
+    """Failure and recovery paths, each against an emulator started with one fault."""
+    with emulator(seed=1, faults=FAULT_FLOWS[flow]) as emu:
+        cmd = ["node", "flows.mjs", flow]
+        outcome = run_flow(cmd, emu, cwd=node_peer, timeout=FLOW_TIMEOUT_S, artifact_dir=tmp_path)
+        assert_flow_passed(outcome, emu, flow)
+    assert decode_artifacts(outcome, tmp_path) == []

@@ -667,6 +667,94 @@ const flows = {
     expect('models still available after re-subscribing', models.length > 0);
   },
 
+  // --- flows for an emulator started with a fault (see FAULT_FLOWS in _harness.py) ---------
+
+  async 'job-failure'(sogni) {
+    // Emulator: --faults worker-error=50 (the worker fails the job at 50 %).
+    const modelId = await pickImageModel(sogni);
+    const project = await sogni.projects.create(imageParams(modelId, { numberOfMedia: 1, steps: 8 }));
+    const seen = { failed: null, jobFailed: null };
+    project.on('failed', (error) => {
+      seen.failed = error;
+    });
+    project.on('jobFailed', (job) => {
+      seen.jobFailed = job.error;
+    });
+    let rejection = null;
+    try {
+      await withTimeout(project.waitForCompletion(), 60000, 'waitForCompletion');
+    } catch (error) {
+      rejection = error;
+    }
+    await sleep(200);
+    result.status = project.status;
+    result.failed = seen.failed;
+    result.jobFailed = seen.jobFailed;
+    result.rejection = rejection ? describe(rejection).split('\n')[0] : null;
+    expect('waitForCompletion rejected', rejection !== null);
+    expect('project status is failed', project.status === 'failed', project.status);
+    expect('failed event carried an error', seen.failed && typeof seen.failed.message === 'string', seen.failed);
+    expect('jobFailed event carried an error', seen.jobFailed && typeof seen.jobFailed.message === 'string', seen.jobFailed);
+  },
+
+  async nsfw(sogni) {
+    // Emulator: --faults nsfw (every result trips the safety filter).
+    const modelId = await pickImageModel(sogni);
+    const project = await sogni.projects.create(imageParams(modelId, { numberOfMedia: 1 }));
+    const urls = await withTimeout(project.waitForCompletion(), 60000, 'waitForCompletion');
+    const job = project.jobs[0];
+    result.urls = urls;
+    result.status = project.status;
+    result.job = { status: job?.status, isNSFW: job?.isNSFW, resultUrl: job?.resultUrl, hasResultMedia: job?.hasResultMedia };
+    expect('project completed', project.status === 'completed', project.status);
+    expect('job is flagged NSFW', job?.isNSFW === true, result.job);
+    expect('job has no result URL', job?.resultUrl === null || job?.resultUrl === undefined, job?.resultUrl);
+    expect('job has no result media', job?.hasResultMedia === false, result.job);
+  },
+
+  async 'drop-reconnect'(sogni) {
+    // Emulator: --faults drop-at-progress=30 (TCP abort of the owner's socket mid-render).
+    const events = [];
+    sogni.apiClient.on('connecting', () => events.push('connecting'));
+    sogni.apiClient.on('connected', () => events.push('connected'));
+    sogni.apiClient.on('disconnected', () => events.push('disconnected'));
+    const modelId = await pickImageModel(sogni);
+    const project = await sogni.projects.create(imageParams(modelId, { numberOfMedia: 1, steps: 12, outputFormat: 'jpg' }));
+    let outcome;
+    try {
+      outcome = await withTimeout(project.waitForCompletion(), 60000, 'waitForCompletion');
+    } catch (error) {
+      outcome = error;
+    }
+    result.connectionEvents = events;
+    result.status = project.status;
+    expect('the socket dropped and reconnected', events.includes('connecting') && events.includes('connected'), events);
+    expect('no public disconnected event (transparent reconnect)', !events.includes('disconnected'), events);
+    expect('project completed after the reconnect', project.status === 'completed', { status: project.status, outcome: describe(outcome) });
+    if (Array.isArray(outcome)) result.download = await checkDownload(outcome[0], 'image after reconnect', 'jpg');
+  },
+
+  async 'restart-recovery'(sogni) {
+    // Emulator: --faults restart-at-progress=40 (close 1012, projects handed back on reconnect).
+    const events = [];
+    sogni.apiClient.on('connecting', () => events.push('connecting'));
+    sogni.apiClient.on('connected', () => events.push('connected'));
+    sogni.apiClient.on('disconnected', () => events.push('disconnected'));
+    const modelId = await pickImageModel(sogni);
+    const project = await sogni.projects.create(imageParams(modelId, { numberOfMedia: 1, steps: 12, outputFormat: 'png' }));
+    let outcome;
+    try {
+      outcome = await withTimeout(project.waitForCompletion(), 60000, 'waitForCompletion');
+    } catch (error) {
+      outcome = error;
+    }
+    result.connectionEvents = events;
+    result.status = project.status;
+    expect('the socket closed and reconnected', events.includes('connecting') && events.includes('connected'), events);
+    expect('project completed after the restart', project.status === 'completed', { status: project.status, outcome: describe(outcome) });
+    if (Array.isArray(outcome)) result.download = await checkDownload(outcome[0], 'image after restart', 'png');
+  },
+
   async balance(sogni) {
     const balance = await sogni.account.refreshBalance();
     result.balance = balance;

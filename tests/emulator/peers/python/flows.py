@@ -762,6 +762,115 @@ async def flow_subscriptions(sogni: SogniClient) -> None:
     expect("models still available after re-subscribing", models)
 
 
+# --- flows for an emulator started with a fault (see FAULT_FLOWS in _harness.py) ----------
+
+
+def _track_connection(sogni: SogniClient) -> list[str]:
+    events: list[str] = []
+
+    def recorder(name: str) -> Callable[[Any], None]:
+        return lambda _data: events.append(name)
+
+    for name in ("connecting", "connected", "disconnected"):
+        sogni.api_client.on(name, recorder(name))
+    return events
+
+
+async def flow_job_failure(sogni: SogniClient) -> None:
+    # Emulator: --faults worker-error=50 (the worker fails the job at 50 %).
+    model_id = await pick_image_model(sogni)
+    project = await sogni.projects.create(image_params(model_id, numberOfMedia=1, steps=8))
+    seen: dict[str, Any] = {"failed": None, "jobFailed": None}
+    project.on("failed", lambda error: seen.__setitem__("failed", error))
+    project.on("jobFailed", lambda job: seen.__setitem__("jobFailed", job.error))
+    rejection: BaseException | None = None
+    try:
+        await project.wait_for_completion(timeout=60)
+    except Exception as error:  # the expected outcome: the SDK's ProjectError
+        rejection = error
+    await asyncio.sleep(0.2)
+    result.update(status=project.status, failed=seen["failed"], jobFailed=seen["jobFailed"])
+    result["rejection"] = f"{type(rejection).__name__}: {rejection}" if rejection else None
+    expect("wait_for_completion raised", rejection is not None)
+    expect("project status is failed", project.status == "failed", project.status)
+    failed, job_failed = seen["failed"], seen["jobFailed"]
+    expect(
+        "failed event carried an error",
+        isinstance(failed, dict) and isinstance(failed.get("message"), str),
+        failed,
+    )
+    expect(
+        "jobFailed event carried an error",
+        isinstance(job_failed, dict) and isinstance(job_failed.get("message"), str),
+        job_failed,
+    )
+
+
+async def flow_nsfw(sogni: SogniClient) -> None:
+    # Emulator: --faults nsfw (every result trips the safety filter).
+    model_id = await pick_image_model(sogni)
+    project = await sogni.projects.create(image_params(model_id, numberOfMedia=1))
+    urls = await project.wait_for_completion(timeout=60)
+    job = project.jobs[0] if project.jobs else None
+    result["urls"] = urls
+    result["status"] = project.status
+    result["job"] = (
+        {
+            "status": job.status,
+            "isNSFW": job.is_nsfw,
+            "resultUrl": job.result_url,
+            "hasResultMedia": job.has_result_media,
+        }
+        if job
+        else None
+    )
+    expect("project completed", project.status == "completed", project.status)
+    expect("job is flagged NSFW", job is not None and job.is_nsfw is True, result["job"])
+    expect("job has no result URL", job is not None and not job.result_url, result["job"])
+    expect(
+        "job has no result media", job is not None and job.has_result_media is False, result["job"]
+    )
+
+
+async def _survives_connection_loss(sogni: SogniClient, fmt: str, label: str) -> None:
+    events = _track_connection(sogni)
+    model_id = await pick_image_model(sogni)
+    project = await sogni.projects.create(
+        image_params(model_id, numberOfMedia=1, steps=12, outputFormat=fmt)
+    )
+    outcome: Any
+    try:
+        outcome = await project.wait_for_completion(timeout=60)
+    except Exception as error:  # reported through the expectation below
+        outcome = error
+    result["connectionEvents"] = events
+    result["status"] = project.status
+    expect(
+        "the socket dropped and reconnected",
+        "connecting" in events and "connected" in events,
+        events,
+    )
+    expect(
+        f"project completed after the {label}",
+        project.status == "completed",
+        {"status": project.status, "outcome": describe(outcome)},
+    )
+    if isinstance(outcome, list):
+        result["download"] = await check_download(
+            outcome[0] if outcome else None, f"image after {label}", fmt
+        )
+
+
+async def flow_drop_reconnect(sogni: SogniClient) -> None:
+    # Emulator: --faults drop-at-progress=30 (TCP abort of the owner's socket mid-render).
+    await _survives_connection_loss(sogni, "jpg", "reconnect")
+
+
+async def flow_restart_recovery(sogni: SogniClient) -> None:
+    # Emulator: --faults restart-at-progress=40 (close 1012, projects handed back on reconnect).
+    await _survives_connection_loss(sogni, "png", "restart")
+
+
 async def flow_balance(sogni: SogniClient) -> None:
     balance = await sogni.account.refresh_balance()
     result["balance"] = balance
@@ -796,6 +905,10 @@ FLOWS: dict[str, Callable[[SogniClient], Awaitable[None]]] = {
     "concurrent": flow_concurrent,
     "project-get": flow_project_get,
     "subscriptions": flow_subscriptions,
+    "job-failure": flow_job_failure,
+    "nsfw": flow_nsfw,
+    "drop-reconnect": flow_drop_reconnect,
+    "restart-recovery": flow_restart_recovery,
 }
 
 
