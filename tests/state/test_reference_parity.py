@@ -236,7 +236,7 @@ def test_reference_parity() -> None:
 
     statuses = {s.value: s for s in JobStatus}
     for d, expected in zip(batch["progress"], ref["progress"], strict=True):
-        got = job_progress(
+        percent = job_progress(
             status=statuses[d["status"]],
             external=d.get("externalProgress"),
             step=d["step"],
@@ -245,7 +245,7 @@ def test_reference_parity() -> None:
             eta=None,
             now=0.0,
         )
-        assert got == expected, d
+        assert percent == expected, d
 
     for d, expected in zip(batch["errors"], ref["errors"], strict=True):
         info = error_info_from_wire(
