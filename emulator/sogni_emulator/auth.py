@@ -113,8 +113,8 @@ def _b64url_decode(text: str) -> bytes:
 class AuthService:
     """API keys, accounts, nonces and tokens of one emulator instance."""
 
-    api_keys: list[str]
-    starting_balance: dict[str, str]
+    api_keys: list[str] = field(repr=False)
+    starting_balance: dict[str, str] = field(repr=False)
     access_ttl: float = 3600.0
     refresh_ttl: float = 2592000.0
     _secret: bytes = field(default_factory=lambda: secrets.token_bytes(32), repr=False)

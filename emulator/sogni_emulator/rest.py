@@ -224,7 +224,11 @@ class Router:
         return json_response(
             {
                 "activeProjects": [self.hub.raw_project(pr) for pr in projects if not pr.finished],
-                "unclaimedCompletedProjects": [],
+                "unclaimedCompletedProjects": [
+                    self.hub.raw_project(pr)
+                    for pr in (self.hub.unclaimed(app_id) if app_id else [])
+                    if p is not None and pr.account.id == p.account.id
+                ],
                 "serverTime": self.hub.clock.now_ms(),
             }
         )

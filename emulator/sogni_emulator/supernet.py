@@ -178,6 +178,18 @@ class Supernet:
 
     # -- greeting and account events -------------------------------------------------
 
+    def unclaimed(self, app_id: str, *, claim: bool = False) -> list[ProjectRun]:
+        """Projects of an appId that finished while their owner was offline."""
+        found = [
+            p
+            for p in self.projects.values()
+            if p.app_id == app_id and p.finished and p.missed and not p.claimed
+        ]
+        if claim:
+            for project in found:
+                project.claimed = True
+        return found
+
     def authenticated_payload(self, session: SocketSession) -> dict[str, Any]:
         account = session.principal.account
         balances = account.balances()
@@ -207,7 +219,9 @@ class Supernet:
                 for p in self.projects.values()
                 if p.app_id == session.app_id and not p.finished
             ],
-            "unclaimedCompletedProjects": [],
+            "unclaimedCompletedProjects": [
+                self.raw_project(p) for p in self.unclaimed(session.app_id, claim=True)
+            ],
             "activeLLMJobIDs": [],
             "isMainnet": True,
             "accountWasMigrated": False,
@@ -515,8 +529,11 @@ class Supernet:
             except asyncio.TimeoutError:
                 self._orphaned.add(project.id)
             session = self.sessions.get(project.app_id)
+        delivered = False
         if session is not None and session.account_id == project.account.id:
-            await session.send(type_, payload)
+            delivered = await session.send(type_, payload)
+        if not delivered and session is None:
+            project.missed = True
 
     async def fault(self, kind: str, project: ProjectRun) -> None:
         if kind == "drop":

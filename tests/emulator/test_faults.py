@@ -191,3 +191,34 @@ def test_in_process_controls(emu):
     emu.restart()
     assert client.wait_closed() == 1012
     client.close()
+
+
+def test_project_finished_while_offline_is_unclaimed_once():
+    with Emulator.run_in_thread(seed=3, faults="drop-at-progress=50", owner_grace=0.1) as emu:
+        client = _client(emu, "offline-app")
+        greet(client)
+        request = image_request(steps=4)
+        pid = request["jobID"]
+        client.send("jobRequest", request)
+        assert client.wait_closed(timeout=10) == 1006
+        client.close()
+        deadline = time.monotonic() + 10
+        while emu.project(pid)["status"] != "completed":
+            assert time.monotonic() < deadline, "project did not finish while offline"
+            time.sleep(0.05)
+        h = {"api-key": emu.api_key}
+        status, sync = http_json(
+            emu.rest_url, "GET", "/api/v1/artist/projects/sync?appId=offline-app", headers=h
+        )
+        assert status == 200 and [p["id"] for p in sync["unclaimedCompletedProjects"]] == [pid]
+        again = _client(emu, "offline-app")
+        auth = again.recv()[1]
+        assert auth["activeProjects"] == []
+        unclaimed = auth["unclaimedCompletedProjects"]
+        assert [p["id"] for p in unclaimed] == [pid]
+        job = unclaimed[0]["completedWorkerJobs"][0]
+        assert job["status"] == "jobCompleted" and job["resultKey"].endswith(job["imgID"])
+        again.close()
+        third = _client(emu, "offline-app")
+        assert third.recv()[1]["unclaimedCompletedProjects"] == []  # handed back once
+        third.close()

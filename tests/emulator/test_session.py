@@ -177,3 +177,38 @@ def test_estimates(emu):
         emu.rest_url, "GET", "/api/v2/job/estimate/sogni/fast/nope/1/4/0/0/0/1024/1024", headers=h
     )
     assert bad == 404
+
+
+def test_bad_client_frames_are_ignored(emu, connect):
+    client = connect()
+    greet(client)
+    client.send_raw("not json")
+    client.send_raw('{"type":"jobRequest","data":"!!"}')
+    client.send("someFutureMessage", {"x": 1})
+    client.send("jobRequest", {"jobID": "ABC", "keyFrames": []})
+    kind, error = client.recv()
+    assert kind == "jobError" and error["jobID"] == "ABC" and error["error"] == 400
+    client.send("changeNetwork", "fast")  # the connection is still healthy
+    assert client.recv() == ("changeNetwork", {"network": "fast"})
+
+
+def test_bad_rest_bodies_are_400_not_500(emu):
+    from .wsclient import http
+
+    status, _h, body = http(
+        emu.rest_url,
+        "POST",
+        "/v1/account/nonce",
+        body=b"{not json",
+        headers={"content-type": "application/json"},
+    )
+    assert status == 400 and json.loads(body)["status"] == "error"
+    assert http(emu.rest_url, "GET", "/v1/nowhere", headers={"api-key": emu.api_key})[0] == 404
+    assert (
+        http(emu.rest_url, "DELETE", "/v1/account/me", headers={"api-key": emu.api_key})[0] == 405
+    )
+
+
+def test_secrets_not_in_reprs(emu):
+    assert emu.api_key not in repr(emu.auth)
+    assert emu.api_key not in repr(emu.auth.authenticate_headers({"api-key": emu.api_key}))
