@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from .session import SocketSession
     from .supernet import Supernet
 
-__all__ = ["ChatRunner", "plan_reply"]
+__all__ = ["ChatRunner", "hosted_completion", "plan_reply"]
 
 TOKEN_DELAY = 0.002
 _WORDS = (
@@ -359,3 +359,69 @@ class ChatRunner:
         amount = cost["costInSpark"] if token_type == "spark" else cost["costInSogni"]
         account.debit(token_type, Decimal(str(amount)))
         await hub.send_balance(account.id)
+
+
+def hosted_completion(hub: Supernet, account: Any, body: dict[str, Any]) -> tuple[int, Any]:
+    """``POST /v1/chat/completions`` (02 §3.1): the OpenAI-shaped bare response.
+
+    Args:
+        hub: the emulator.
+        account: the caller's :class:`~.auth.Account`.
+        body: the JSON request (snake_case fields, 02 §3.1).
+
+    Returns:
+        ``(HTTP status, JSON body)``; errors use the OpenAI error envelope
+        ``{"error": {"message", "type", "code"}}`` (02 §2.14 shape 1).
+    """
+    model = body.get("model")
+    if not isinstance(model, str) or model not in hub.catalogue.llm_models:
+        return 404, {
+            "error": {
+                "message": f"Model {model} is not available",
+                "type": "model_unavailable",
+                "code": "model_unavailable",
+            }
+        }
+    messages = body.get("messages")
+    if not isinstance(messages, list) or not messages:
+        return 400, {
+            "error": {
+                "message": "messages must be a non-empty array",
+                "type": "invalid_request",
+                "code": "invalid_request",
+            }
+        }
+    request = dict(body)
+    plan = plan_reply(request, hub.seed)
+    completion = max(1, math.ceil(len(plan["content"]) / 4)) if plan["content"] else 0
+    for call in plan["tool_calls"]:
+        completion += max(1, math.ceil(len(call["arguments"]) / 4))
+    usage = {
+        "prompt_tokens": plan["prompt_tokens"],
+        "completion_tokens": completion,
+        "total_tokens": plan["prompt_tokens"] + completion,
+    }
+    message: dict[str, Any] = {"role": "assistant", "content": plan["content"] or None}
+    if plan["tool_calls"]:
+        message["tool_calls"] = [
+            {
+                "id": c["id"],
+                "type": "function",
+                "function": {"name": c["name"], "arguments": c["arguments"]},
+            }
+            for c in plan["tool_calls"]
+        ]
+    digest = hashlib.sha256(json.dumps([hub.seed, messages], default=str).encode()).hexdigest()
+    token_type = "spark" if body.get("token_type") == "spark" else "sogni"
+    cost = llm_cost(hub.catalogue, model, plan["prompt_tokens"], completion)
+    account.debit(
+        token_type, Decimal(str(cost["costInSpark" if token_type == "spark" else "costInSogni"]))
+    )
+    return 200, {
+        "id": "chatcmpl-" + digest[:24],
+        "object": "chat.completion",
+        "created": int(hub.clock.now()),
+        "model": model,
+        "choices": [{"index": 0, "message": message, "finish_reason": plan["finish"]}],
+        "usage": usage,
+    }

@@ -9,7 +9,8 @@ base anywhere).  Routes, in wire-reference order:
   balance, wallet balance, username validate, device id;
 * subscriptions (01 §6.6), rewards/transactions/leaderboard stubs;
 * uploads/downloads (01 §4.7, §4.10) and the object store behind them;
-* projects (01 §4.11) and the LoRA catalog (01 §5.8).
+* projects (01 §4.11) and the LoRA catalog (01 §5.8);
+* hosted chat completions, non-streaming (02 §3.1).
 
 Unknown or invalid credentials answer 401 with the error envelope; a REST
 fault (``rest-429`` / ``rest-5xx``) answers before routing.
@@ -24,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote
 
 from .auth import Principal
+from .chat import hosted_completion
 from .cost import JobShape, estimate_response, llm_cost
 from .http import HttpRequest, HttpResponse, error_response, json_response, success
 
@@ -124,6 +126,7 @@ class Router:
         add("GET", r"/v1/projects/(?P<id>[^/]+)", self.project_record)
         add("GET", r"/v2/projects/(?P<id>[^/]+)", self.project_status)
         add("GET", r"/v1/loras/comfy", self.loras)
+        add("POST", r"/v1/chat/completions", self.chat_completions)
         add("GET", r"/health", self.health)
 
     def _add(self, method: str, pattern: str, handler: Handler) -> None:
@@ -575,6 +578,27 @@ class Router:
         raw["status"] = status
         raw["finished"] = project.finished
         return success({"project": raw})
+
+    async def chat_completions(
+        self, r: HttpRequest, p: Principal | None, m: dict[str, str]
+    ) -> HttpResponse:
+        body = self._json_body(r)
+        if body is None:
+            return json_response(
+                {
+                    "error": {
+                        "message": "body must be a JSON object",
+                        "type": "invalid_request",
+                        "code": "invalid_request",
+                    }
+                },
+                400,
+            )
+        assert p is not None
+        status, payload = hosted_completion(self.hub, p.account, body)
+        if status == 200:
+            await self.hub.send_balance(p.account.id)
+        return json_response(payload, status)
 
     async def loras(self, r: HttpRequest, p: Principal | None, m: dict[str, str]) -> HttpResponse:
         data = self.hub.catalogue.loras

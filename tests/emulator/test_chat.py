@@ -152,3 +152,26 @@ def test_chat_options_and_errors(emu, connect):
         client, {**base, "jobID": "A1000000-0000-4000-8000-000000000004", "model": "no-such-llm"}
     )
     assert frames[-1][0] == "llmJobError" and frames[-1][1]["error"] == "model_unavailable"
+
+
+def test_hosted_chat_completion(emu):
+    from .wsclient import http_json
+
+    h = {"api-key": emu.api_key}
+    body = {"model": MODEL, "messages": [{"role": "user", "content": "hello hosted"}]}
+    status, reply = http_json(
+        emu.rest_url, "POST", "/v1/chat/completions", headers=h, json_body=body
+    )
+    assert status == 200 and reply["object"] == "chat.completion"  # bare JSON, no envelope
+    choice = reply["choices"][0]
+    assert choice["finish_reason"] == "stop" and "hello hosted" in choice["message"]["content"]
+    assert reply["usage"]["total_tokens"] > 0
+    status, again = http_json(
+        emu.rest_url, "POST", "/v1/chat/completions", headers=h, json_body=body
+    )
+    assert again["choices"] == reply["choices"] and again["id"] == reply["id"]
+    status, error = http_json(
+        emu.rest_url, "POST", "/v1/chat/completions", headers=h, json_body={**body, "model": "nope"}
+    )
+    assert status == 404 and error["error"]["code"] == "model_unavailable"
+    assert http_json(emu.rest_url, "POST", "/v1/chat/completions", json_body=body)[0] == 401
