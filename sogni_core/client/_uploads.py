@@ -9,7 +9,7 @@ the SDKs use when the PUT fails.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import msgspec
 
@@ -33,6 +33,8 @@ from sogni_core.protocol.rest import (
     image_upload_url_request,
     media_upload_url_request,
 )
+
+P = TypeVar("P", bound=ProjectParams)
 
 __all__ = ["MEDIA_FIELDS", "Upload", "file_media", "replace_media", "upload_plan"]
 
@@ -91,9 +93,7 @@ def file_media(params: ProjectParams) -> list[tuple[str, int | None, Any]]:
     return found
 
 
-def replace_media(
-    params: ProjectParams, values: dict[tuple[str, int | None], bytes | MediaInput]
-) -> ProjectParams:
+def replace_media(params: P, values: dict[tuple[str, int | None], bytes | MediaInput]) -> P:
     """A copy of ``params`` with the media at each ``(field, index)`` replaced."""
     changes: dict[str, Any] = {}
     for (name, index), data in values.items():
