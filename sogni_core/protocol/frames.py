@@ -30,6 +30,7 @@ from __future__ import annotations
 import base64
 import binascii
 import math
+import sys
 import typing
 from collections.abc import Mapping
 from typing import Any, Final, TypeAlias
@@ -304,17 +305,28 @@ def encode_message(message: msgspec.Struct) -> str:
 # decoding (01 §2.1 "Incoming")
 
 
+if sys.version_info >= (3, 11):
+
+    def _b64strict(data: str) -> bytes:
+        return binascii.a2b_base64(data, strict_mode=True)
+
+else:  # pragma: no cover - Python 3.10
+
+    def _b64strict(data: str) -> bytes:
+        return base64.b64decode(data.encode("ascii"), validate=True)
+
+
 def _b64decode(data: str) -> bytes:
     """Decode base64 the way the WHATWG ``atob`` ("forgiving-base64") does."""
+    try:
+        # Fast path: what servers send, standard padded base64 without whitespace.
+        return _b64strict(data)
+    except (binascii.Error, ValueError):  # ValueError: non-ASCII text
+        pass
     try:
         raw = data.encode("ascii")
     except UnicodeEncodeError:
         raise RemoteProtocolError("frame data is not base64") from None
-    try:
-        # Fast path: what servers send, standard padded base64 without whitespace.
-        return base64.b64decode(raw, validate=True)
-    except binascii.Error:
-        pass
     # forgiving-base64: drop ASCII whitespace; with length % 4 == 0 drop one or two
     # trailing '='; then length % 4 == 1 or any non-alphabet byte is a failure.
     raw = raw.translate(None, _ASCII_WS)
