@@ -551,7 +551,7 @@ class ToolCall(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
 
     Attributes:
         id.
-        type.
+        type: always "function" (required so it is always sent)
         function.
     """
 
@@ -643,7 +643,7 @@ class LLMJobRequest(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=Tru
 
     Attributes:
         job_id (wire ``jobID``).
-        type.
+        type: always "llm" (pass type="llm"; a defaulted field would be omitted)
         model.
         messages.
         app_source (wire ``appSource``).
