@@ -93,23 +93,39 @@ def feed_project(project: ProjectMachine, msg: Any, now: float) -> list[ev.Event
 
 
 _RUNNING = {"assigned": False, "initiatingModel": False, "jobStarted": True, "jobProgress": True}
+_URL_KEYS = ("resultUrl", "imageUrl", "imageFile", "videoUrl", "videoFile")
 
 
 def _str(value: object) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
-def feed_rest_record(project: ProjectMachine, raw: Mapping[str, Any], now: float) -> list[ev.Event]:
-    """Apply a REST project record (``GET /v1/projects/{id}``, 01 §4.11.4).
+def _num(value: object) -> float | None:
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
+    return None
 
-    The record is replayed through the same inputs the socket drives, so the
-    never-backwards and exactly-once rules hold for REST data too. A local job
-    missing from the record no longer aborts the sync (newest reference).
+
+def feed_rest_record(
+    project: ProjectMachine,
+    raw: Mapping[str, Any],
+    now: float,
+    *,
+    include_in_flight: bool = False,
+) -> list[ev.Event]:
+    """Replay a server-side view of a tracked project through its inputs.
+
+    Used for the REST record (``GET /v1/projects/{id}``, 01 §4.11.4) and for
+    the recovery entries of ``authenticated`` (``activeProjects``,
+    ``unclaimedCompletedProjects``; newest reference ``_replayRawProject``).
+    Going through the same inputs the socket drives keeps the never-backwards
+    and exactly-once rules for this data too.
 
     Args:
         project: the tracked project the record describes.
-        raw: the ``project`` object of the response (RawProject).
+        raw: the RawProject / RecoveredProject object.
         now: current time, seconds.
+        include_in_flight: also replay ``workerJobs`` still running.
 
     Returns:
         The events the project produced.
@@ -118,58 +134,84 @@ def feed_rest_record(project: ProjectMachine, raw: Mapping[str, Any], now: float
     count = raw.get("imageCount")
     if isinstance(count, int) and not isinstance(count, bool) and count > 0:
         project.set_number_of_media(count)
-    rows = raw.get("completedWorkerJobs")
-    for row in rows if isinstance(rows, (list, tuple)) else ():
-        if not isinstance(row, Mapping) or not _str(row.get("imgID")):
+    step_count = _num(raw.get("stepCount"))
+    rows: list[Any] = []
+    for key in (
+        ("workerJobs", "completedWorkerJobs") if include_in_flight else ("completedWorkerJobs",)
+    ):
+        value = raw.get(key)
+        rows += list(value) if isinstance(value, (list, tuple)) else []
+    seen: set[str] = set()
+    for row in rows:
+        if not isinstance(row, Mapping):
             continue
-        job_id = str(row["imgID"]).upper()
-        status = row.get("status")
-        steps = row.get("performedSteps")
-        worker = row.get("worker")
-        name = _str(worker.get("name")) if isinstance(worker, Mapping) else None
-        if status in _RUNNING:
-            out += project.on_job_state(
-                job_id, started=_RUNNING[str(status)], worker_name=name, job_index=None, now=now
-            )
-        elif status == "jobCompleted":
-            seed = row.get("seedUsed")
-            out += project.on_result(
-                job_id,
-                direct_url=next(
-                    (
-                        _str(row.get(k))
-                        for k in ("resultUrl", "imageUrl", "imageFile", "videoUrl", "videoFile")
-                        if _str(row.get(k))
-                    ),
-                    None,
-                ),
-                triggered_nsfw=row.get("triggeredNSFWFilter") is True,
-                nsfw_detected=row.get("nsfwDetected") is True,
-                user_canceled=False,
-                performed_steps=steps if isinstance(steps, (int, float)) else None,
-                seed=seed if isinstance(seed, (int, float, str)) else None,
-                now=now,
-            )
-        elif status == "jobError":
-            reason = _str(row.get("reason"))
-            out += project.on_job_error(job_id, _reason_error(reason, "Job failed"), now=now)
+        ident = _str(row.get("imgID")) or _str(row.get("id"))
+        if ident is None or ident.upper() in seen:
+            continue
+        job_id = ident.upper()
+        seen.add(job_id)
+        out += _replay_job(project, job_id, row, step_count, now)
     status = raw.get("status")
     if status == "completed":
         out += project.on_completed(now=now)
-    elif status == "errored":
-        out += project.on_project_error(
-            _reason_error(_str(raw.get("reason")), "Project failed"), now=now
-        )
+    elif status == "errored" and not project.finished:
+        reason = _str(raw.get("reason"))
+        error = _reason_error(reason if reason != "allJobsCompleted" else None, "genfailure")
+        for job_id, job in list(project.jobs.items()):
+            if not job.finished:
+                out += project.on_job_error(job_id, error, now=now)
+        out += project.on_project_error(error, now=now)
     elif status == "cancelled" and not project.finished:
         out += project.cancel(now=now)
     return out
 
 
+def _replay_job(
+    project: ProjectMachine,
+    job_id: str,
+    row: Mapping[str, Any],
+    step_count: float | None,
+    now: float,
+) -> list[ev.Event]:
+    status = row.get("status")
+    worker = row.get("worker")
+    name = None
+    if isinstance(worker, Mapping):
+        name = _str(worker.get("username")) or _str(worker.get("name"))
+    steps = _num(row.get("performedSteps"))
+    if status == "jobCompleted":
+        seed = _num(row.get("seedUsed"))
+        return project.on_result(
+            job_id,
+            direct_url=next((u for u in map(_str, map(row.get, _URL_KEYS)) if u), None),
+            triggered_nsfw=row.get("triggeredNSFWFilter") is True,
+            nsfw_detected=row.get("nsfwDetected") is True,
+            user_canceled=row.get("reason") == "artistCanceled",
+            performed_steps=steps,
+            seed=seed,
+            now=now,
+        )
+    if status == "jobError":
+        reason = _str(row.get("reason")) or "genfailure"
+        message = "Sensitive content detected." if reason == "sensitiveContent" else reason
+        return project.on_job_error(job_id, error_info_from_wire(reason, message), now=now)
+    if status in _RUNNING:
+        started = _RUNNING[str(status)]
+        out = project.on_job_state(
+            job_id, started=started, worker_name=name, job_index=None, now=now
+        )
+        if started and ((steps or 0) > 0 or step_count is not None):
+            out += project.on_progress(job_id, step=steps or 0, step_count=step_count, now=now)
+        return out
+    return []
+
+
 def _reason_error(reason: str | None, fallback: str) -> ev.ErrorInfo:
-    """Project.ts: a numeric reason is the code; the reason is the message."""
-    text = (reason or "").strip()
-    code = int(text) if re.fullmatch(r"\d+", text) and len(text) < 16 else 0
-    return ev.ErrorInfo(code=code, message=text or fallback, original_code=text or None)
+    """A REST/recovery reason as ErrorData: numeric reasons are codes (Project.ts)."""
+    text = (reason or "").strip() or fallback
+    if re.fullmatch(r"\d{1,15}", text):
+        return ev.ErrorInfo(code=int(text), message=text, original_code=text)
+    return error_info_from_wire(text, text)
 
 
 def feed_chat(chat: ChatMachine, msg: Any) -> list[ev.Event]:

@@ -17,10 +17,9 @@
 # Who drives what: the server drives every STATE_*, TOKENS, RESULT and ERROR;
 # the application drives CANCEL (there is no wire cancel for LLM jobs, 02
 # §2.8: cancel only stops local delivery); time drives TIMEOUT (300 s for
-# non-streaming calls, 02 §2.9); the connection drives DISCONNECT, because the
-# server treats an artist disconnect as cancellation of its in-flight LLM jobs
-# (01 §1.7, inferred), so a sent job cannot survive even a transparent
-# reconnect.
+# non-streaming calls, 02 §2.9); the connection drives DISCONNECT when the job
+# did not survive the loss of its socket (the server keeps an artist's LLM job
+# 30 s for a returning appId; see connection.py).
 #
 # Stream assembly (02 §2.8, ChatStream semantics): ``content`` concatenates;
 # ``role`` and ``finish_reason`` keep the last truthy value; ``usage`` the last
@@ -46,6 +45,7 @@ from sogni_core.state._table import step
 
 __all__ = [
     "CHAT_TIMEOUT_SECONDS",
+    "TRANSPORT_LOST_MESSAGE",
     "ChatInput",
     "ChatMachine",
     "ChatState",
@@ -55,6 +55,11 @@ __all__ = [
 
 CHAT_TIMEOUT_SECONDS = 300.0
 """02 §2.9: non-streaming completions fail locally after 300 s."""
+
+TRANSPORT_LOST_MESSAGE = (
+    "The connection to Sogni dropped and this request did not survive it. Send it again."
+)
+"""Newest reference (Chat/index.ts): the ``transport_lost`` failure message."""
 
 
 class ChatState(enum.Enum):
@@ -329,14 +334,14 @@ class ChatMachine:
         return [ev.ChatCanceled(job_id=self.id)]
 
     def disconnected(self) -> list[ev.Event]:
-        """The socket the request went out on is gone."""
+        """The job did not survive the loss of the socket it went out on."""
         self.process(_I.DISCONNECT)
         self._tools.clear()
         return [
             ev.ChatFailed(
                 job_id=self.id,
-                message="Server disconnected",
-                error_type="disconnected",
+                message=TRANSPORT_LOST_MESSAGE,
+                error_type="transport_lost",
                 worker_name=self.worker_name,
             )
         ]

@@ -28,9 +28,10 @@
 # carried a project or an LLM job, that project/job fails as well. Frames that
 # already went out on a socket that then dropped are not re-sent (the server
 # may have them): projects wait for the server to resume their events (the
-# staleness watchdog resolves the lost ones), while LLM jobs fail at once
-# because the server cancels an artist's LLM jobs when its socket drops
-# (01 §1.7).
+# staleness watchdog resolves the lost ones); LLM jobs wait up to 35 s (the
+# server keeps them 30 s for a returning appId) and fail as ``transport_lost``
+# unless a frame for them arrives or the next ``authenticated`` lists them in
+# ``activeLLMJobIDs`` (newest reference, Chat/index.ts).
 #
 # A terminal close fails every unfinished project with ``{code: 0, "Server
 # disconnected"}`` (01 §1.7, the 5.17 reference; 5.54 leaves them hanging).
@@ -77,6 +78,8 @@ DEFAULT_CLIENT_NAME = "Sogni/3.0.0 (sogni-core) 0.1.0"
 GC_SECONDS = 30.0
 SERVER_RESTARTING = 1001
 RESUBMIT_WAIT_SECONDS = 60.0
+LLM_TRANSPORT_GRACE_SECONDS = 35.0
+"""Newest reference: the server keeps an artist's LLM job 30 s after a drop."""
 """01 §4.11.5: finished projects are forgotten 30 s after they end."""
 
 _DISCONNECTED = ev.ErrorInfo(code=0, message="Server disconnected")
@@ -144,6 +147,7 @@ class SogniConnection:
         self._outbox: list[_Outgoing] = []
         self._events: list[ev.Event] = []
         self._sent_chats: set[str] = set()
+        self._awaiting_chats: dict[str, float] = {}  # job id -> give-up time
         self._ended_at: dict[str, float] = {}
         # 5.54 resubmit-after-restart: requests not yet admitted by the server,
         # and refused ones waiting for the next socket (item, give-up time).
@@ -177,6 +181,7 @@ class SogniConnection:
             deadlines.append(self._queue[0].created + self._send_timeout)
         deadlines += [t + GC_SECONDS for t in self._ended_at.values()]
         deadlines += [give_up for _, give_up, _ in self._resubmit.values()]
+        deadlines += self._awaiting_chats.values()
         found = [d for d in deadlines if d is not None]
         return min(found) if found else None
 
@@ -195,6 +200,40 @@ class SogniConnection:
             return False
         self._resubmit[pid] = (item, now + RESUBMIT_WAIT_SECONDS, info.message)
         return True
+
+    def _recover(self, msg: wire.Authenticated, now: float) -> None:
+        """Replay the server's recovery entries for projects we track.
+
+        Newest reference: after a reconnect the server lists the artist's
+        ``activeProjects`` and ``unclaimedCompletedProjects`` in
+        ``authenticated``; replaying them catches up on frames missed during
+        the gap. Untracked entries are not rehydrated (the application sees
+        them in ``SessionReady.authenticated``).
+        """
+        for entry in (*(msg.active_projects or ()), *(msg.unclaimed_completed_projects or ())):
+            pid = entry.get("id") if isinstance(entry, Mapping) else None
+            project = self.projects.get(pid.upper()) if isinstance(pid, str) else None
+            if project is not None and entry.get("jobType") != "llm":
+                self._unadmitted.pop(project.id, None)
+                self._emit(feed_rest_record(project, entry, now, include_in_flight=True), now)
+
+    def _recover_chats(self, live: tuple[str, ...] | None, now: float) -> None:
+        """Newer servers list the LLM jobs that survived in ``activeLLMJobIDs``;
+        the others fail now. Without the list, jobs wait for the grace deadline."""
+        if live is None:
+            return
+        alive = {job_id.upper() for job_id in live}
+        for job_id in sorted(self._awaiting_chats):
+            if job_id in alive:
+                self._sent_chats.add(job_id)
+            else:
+                self._fail_chat(job_id, now)
+        self._awaiting_chats.clear()
+
+    def _fail_chat(self, job_id: str, now: float) -> None:
+        chat = self.chats.get(job_id)
+        if chat is not None and not chat.finished:
+            self._emit(chat.disconnected(), now)
 
     def _check_usable(self) -> None:
         if self.session.state is SessionState.ERROR:
@@ -295,9 +334,18 @@ class SogniConnection:
         for item, _, _ in self._resubmit.values():
             self._queue.append(msgspec.structs.replace(item, created=now))
         self._resubmit.clear()
+        # Sent LLM jobs may survive the gap (the server keeps them 30 s for the
+        # same appId); they wait for the next greeting, a frame or the grace
+        # deadline. A local close or a terminal close (but a 4015 hand-off)
+        # ends them now.
+        survive = not closing and (kind.recoverable or code == 4015)
         for job_id in sorted(self._sent_chats):
             chat = self.chats.get(job_id)
-            if chat is not None and not chat.finished:
+            if chat is None or chat.finished:
+                continue
+            if survive:
+                self._awaiting_chats[job_id] = now + LLM_TRANSPORT_GRACE_SECONDS
+            else:
                 self._emit(chat.disconnected(), now)
         self._sent_chats.clear()
         if closing:
@@ -349,6 +397,10 @@ class SogniConnection:
             self._fail_item(self._queue.pop(0), "WebSocket connection timeout", now)
         for project in list(self.projects.values()):
             self._emit(project.on_timer(now), now)
+        for job_id, give_up in list(self._awaiting_chats.items()):
+            if now >= give_up:
+                del self._awaiting_chats[job_id]
+                self._fail_chat(job_id, now)
         for chat in list(self.chats.values()):
             self._emit(chat.on_timer(now), now)
         for pid, ended in list(self._ended_at.items()):
@@ -359,6 +411,7 @@ class SogniConnection:
                 del self._ended_at[pid]
         for job_id in [j for j, c in self.chats.items() if c.finished]:
             del self.chats[job_id]
+            self._awaiting_chats.pop(job_id, None)
 
     # -- receive -----------------------------------------------------------------
 
@@ -392,6 +445,8 @@ class SogniConnection:
                 self.session.authenticated()
                 if was_open:
                     self._events.append(ev.SessionReady(network=self.network, authenticated=msg))
+                    self._recover(msg, now)
+                    self._recover_chats(msg.active_llm_job_ids, now)
                     self._flush(now)
                 else:
                     self._events.append(ev.ServerNotice(name="authenticated", message=msg))
@@ -426,6 +481,8 @@ class SogniConnection:
                         self._emit(feed_project(self.projects[ident], msg, now), now)
                 elif ident in self.chats:
                     chat = self.chats[ident]
+                    if self._awaiting_chats.pop(ident, None) is not None:
+                        self._sent_chats.add(ident)  # it survived: the server rebound it
                     self._emit(feed_chat(chat, msg), now)
                     if chat.finished:
                         self._sent_chats.discard(ident)

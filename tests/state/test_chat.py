@@ -144,7 +144,7 @@ def test_timeout_cancel_disconnect() -> None:
         c.cancel()
     d = ChatMachine("D", now=0)
     (gone,) = d.disconnected()
-    assert isinstance(gone, ev.ChatFailed) and gone.error_type == "disconnected"
+    assert isinstance(gone, ev.ChatFailed) and gone.error_type == "transport_lost"
 
 
 # Every chunking of the same stream assembles the same result.

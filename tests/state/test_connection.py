@@ -274,14 +274,65 @@ def test_chat_flow_and_disconnect_failure() -> None:
     assert done.result.content == "Hi!" and done.result.worker_name == "w"
     assert done.result.tool_calls == (ev.ToolCall(id="t", name="f", arguments="{}"),)
     assert done.result.cost == ev.Cost(cost_in_usd="0.1", input_tokens=1)
-    # A second job that is in flight when the socket drops fails at once.
-    conn.send_llm_request(
-        wire.LLMJobRequest(job_id="C2", type="llm", model="m", messages=()), now=2
-    )
+
+
+def llm(job_id: str) -> wire.LLMJobRequest:
+    return wire.LLMJobRequest(job_id=job_id, type="llm", model="m", messages=(), stream=True)
+
+
+def test_chat_survives_reconnect_when_the_server_lists_it() -> None:
+    conn = make()
+    ready(conn)
+    for job_id in ("KEEP", "DROP"):
+        conn.send_llm_request(llm(job_id), now=0)
     conn.data_to_send()
-    conn.receive_close(1006, "", now=3)
+    conn.receive_close(1006, "", now=1)
+    assert not of(conn.events(), ev.ChatFailed)  # waiting, not failed
+    conn.on_timer(2)
+    conn.on_open(now=2)
+    conn.receive_frame(srv("authenticated", {"id": "a", "activeLLMJobIDs": ["keep"]}), now=2)
     (failed,) = of(conn.events(), ev.ChatFailed)
-    assert failed.job_id == "C2" and failed.error_type == "disconnected"
+    assert (failed.job_id, failed.error_type) == ("DROP", "transport_lost")
+    conn.receive_frame(srv("jobTokens", {"jobID": "KEEP", "content": "x"}), now=3)
+    conn.receive_frame(srv("llmJobResult", {"jobID": "KEEP", "timeTaken": 1}), now=3)
+    (done,) = of(conn.events(), ev.ChatCompleted)
+    assert done.result.content == "x"
+
+
+def test_chat_waits_for_grace_or_a_frame_without_the_list() -> None:
+    conn = make()
+    ready(conn)
+    conn.send_llm_request(llm("A"), now=0)
+    conn.send_llm_request(llm("B"), now=0)
+    conn.data_to_send()
+    conn.receive_close(1012, "", now=10)
+    conn.on_timer(11)
+    conn.on_open(now=11)
+    conn.receive_frame(srv("authenticated", {"id": "a"}), now=11)  # older server: no list
+    conn.receive_frame(srv("jobTokens", {"jobID": "A", "content": "hi"}), now=12)  # A is back
+    assert not of(conn.events(), ev.ChatFailed)
+    assert conn.next_deadline() == 26.0  # the ping (opened at 11, +15); B gives up at 45
+    conn.on_timer(44.9)
+    assert not of(conn.events(), ev.ChatFailed)
+    conn.on_timer(45)
+    (failed,) = of(conn.events(), ev.ChatFailed)
+    assert failed.job_id == "B"
+
+
+def test_chat_fails_at_once_on_terminal_or_local_close() -> None:
+    conn = make()
+    ready(conn)
+    conn.send_llm_request(llm("T"), now=0)
+    conn.data_to_send()
+    conn.receive_close(4021, "", now=1)
+    assert [e.job_id for e in of(conn.events(), ev.ChatFailed)] == ["T"]
+    other = make()
+    ready(other)
+    other.send_llm_request(llm("L"), now=0)
+    other.data_to_send()
+    other.close(now=1)
+    other.receive_close(1000, "", now=2)
+    assert [e.job_id for e in of(other.events(), ev.ChatFailed)] == ["L"]
 
 
 def test_chat_error_and_timeout() -> None:
