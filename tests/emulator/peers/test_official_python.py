@@ -45,6 +45,10 @@ FLOWS = [
     "concurrent",
     "project-get",
     "subscriptions",
+    "img2img",
+    "image-edit",
+    "video-i2v",
+    "chat-tools",
 ]
 FLOW_TIMEOUT_S = 150
 

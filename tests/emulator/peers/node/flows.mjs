@@ -228,6 +228,15 @@ async function pickImageModel(sogni) {
   return images[0].id;
 }
 
+/** Render one image and return its downloaded bytes as a Buffer (input for upload flows). */
+async function renderOne(sogni, modelId, extra, kind) {
+  const project = await sogni.projects.create(imageParams(modelId, { numberOfMedia: 1, ...extra }));
+  const urls = await withTimeout(project.waitForCompletion(), 60000, 'source image');
+  const file = await download(urls[0], 'source image');
+  if (!expect(`source image is a ${kind}`, file.status === 200 && file.kind === kind, file.kind)) return null;
+  return Buffer.from(file.bytes);
+}
+
 function imageParams(modelId, extra) {
   return {
     type: 'image',
@@ -665,6 +674,129 @@ const flows = {
     expect('subscription updates were acknowledged', true);
     const models = await sogni.projects.waitForModels(20000);
     expect('models still available after re-subscribing', models.length > 0);
+  },
+
+  async img2img(sogni) {
+    const modelId = await pickImageModel(sogni);
+    const source = await renderOne(sogni, modelId, { outputFormat: 'png', sizePreset: 'custom', width: 512, height: 512 }, 'png');
+    if (!source) return;
+    const project = await sogni.projects.create(
+      imageParams(modelId, { numberOfMedia: 1, startingImage: source, startingImageStrength: 0.6, outputFormat: 'jpg', sizePreset: 'custom', width: 512, height: 512 })
+    );
+    const urls = await withTimeout(project.waitForCompletion(), 60000, 'img2img waitForCompletion');
+    expect('img2img project completed', project.status === 'completed', project.status);
+    result.download = await checkDownload(urls?.[0], 'img2img result', 'jpg', { width: 512, height: 512 });
+  },
+
+  async 'image-edit'(sogni) {
+    const models = await sogni.projects.waitForModels(20000);
+    const editModel = ['qwen_image_edit_2511_fp8_lightning', 'qwen_image_edit_2511_fp8'].find((id) => models.some((m) => m.id === id));
+    if (!expect('a Qwen image-edit model is listed', Boolean(editModel), models.map((m) => m.id))) return;
+    const baseModel = await pickImageModel(sogni);
+    const source = await renderOne(sogni, baseModel, { outputFormat: 'jpg', sizePreset: 'custom', width: 512, height: 512 }, 'jpg');
+    if (!source) return;
+    const project = await sogni.projects.create({
+      type: 'image',
+      modelId: editModel,
+      positivePrompt: 'Make the sky purple',
+      numberOfMedia: 1,
+      steps: 4,
+      guidance: 1,
+      contextImages: [source],
+      outputFormat: 'png',
+      sizePreset: 'custom',
+      width: 512,
+      height: 512,
+      tokenType: 'spark',
+      network: 'fast'
+    });
+    const urls = await withTimeout(project.waitForCompletion(), 60000, 'edit waitForCompletion');
+    result.modelId = editModel;
+    expect('edit project completed', project.status === 'completed', project.status);
+    result.download = await checkDownload(urls?.[0], 'edited image', 'png', { width: 512, height: 512 });
+  },
+
+  async 'video-i2v'(sogni) {
+    const models = await sogni.projects.waitForModels(20000);
+    const i2v = 'wan_v2.2-14b-fp8_i2v_lightx2v';
+    if (!expect('Wan 2.2 i2v is listed', models.some((m) => m.id === i2v), models.map((m) => m.id))) return;
+    const baseModel = await pickImageModel(sogni);
+    const frame = await renderOne(sogni, baseModel, { outputFormat: 'jpg', sizePreset: 'custom', width: 640, height: 480 }, 'jpg');
+    if (!frame) return;
+    const project = await sogni.projects.create({
+      type: 'video',
+      modelId: i2v,
+      positivePrompt: 'The lighthouse beam sweeps across the sea',
+      numberOfMedia: 1,
+      referenceImage: frame,
+      duration: 1,
+      fps: 16,
+      width: 640,
+      height: 480,
+      steps: 4,
+      tokenType: 'spark',
+      network: 'fast'
+    });
+    const urls = await withTimeout(project.waitForCompletion(), 80000, 'i2v waitForCompletion');
+    expect('i2v project completed', project.status === 'completed', project.status);
+    result.download = await checkDownload(urls?.[0], 'i2v video', 'mp4');
+  },
+
+  async 'chat-tools'(sogni) {
+    const models = await withTimeout(sogni.chat.waitForModels(20000), 25000, 'chat.waitForModels');
+    const ids = Object.keys(models);
+    if (!expect('an LLM model is listed', ids.length > 0)) return;
+    const tools = [
+      {
+        type: 'function',
+        function: {
+          name: 'get_weather',
+          description: 'Current weather for a city',
+          parameters: {
+            type: 'object',
+            properties: { city: { type: 'string' }, unit: { type: 'string', enum: ['celsius', 'fahrenheit'] } },
+            required: ['city']
+          }
+        }
+      }
+    ];
+    const messages = [{ role: 'user', content: 'Use get_weather: what is the weather in Austin?' }];
+    const first = await withTimeout(
+      sogni.chat.completions.create({ model: ids[0], messages, tools, tool_choice: 'required', max_tokens: 128, tokenType: 'spark' }),
+      30000,
+      'tool-call completion'
+    );
+    const calls = first.tool_calls || [];
+    result.finishReason = first.finishReason;
+    result.toolCalls = calls;
+    expect('finishReason is tool_calls', first.finishReason === 'tool_calls', first.finishReason);
+    expect('one get_weather call', calls.length === 1 && calls[0]?.function?.name === 'get_weather', calls);
+    let args = null;
+    try {
+      args = JSON.parse(calls[0]?.function?.arguments ?? 'null');
+    } catch (error) {
+      expect('tool arguments are JSON', false, error);
+    }
+    expect('tool arguments include the required city', args && typeof args.city === 'string', args);
+    if (!calls.length) return;
+    const followUp = await withTimeout(
+      sogni.chat.completions.create({
+        model: ids[0],
+        messages: [
+          ...messages,
+          { role: 'assistant', content: null, tool_calls: calls },
+          { role: 'tool', tool_call_id: calls[0].id, content: JSON.stringify({ tempC: 31, sky: 'clear' }) }
+        ],
+        tools,
+        max_tokens: 128,
+        tokenType: 'spark'
+      }),
+      30000,
+      'tool-result completion'
+    );
+    result.followUp = { content: followUp.content, finishReason: followUp.finishReason };
+    expect('follow-up answers in text', typeof followUp.content === 'string' && followUp.content.length > 0, followUp);
+    expect('follow-up finishes with stop', followUp.finishReason === 'stop', followUp.finishReason);
   },
 
   // --- flows for an emulator started with a fault (see FAULT_FLOWS in _harness.py) ---------

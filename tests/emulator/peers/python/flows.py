@@ -762,6 +762,195 @@ async def flow_subscriptions(sogni: SogniClient) -> None:
     expect("models still available after re-subscribing", models)
 
 
+async def render_one(sogni: SogniClient, model_id: str, kind: str, **extra: Any) -> bytes | None:
+    """Render one image and return its bytes (input for the upload flows)."""
+    project = await sogni.projects.create(image_params(model_id, numberOfMedia=1, **extra))
+    await project.wait_for_completion(timeout=60)
+    data = await asyncio.wait_for(project.jobs[0].get_result_data(), 30)
+    save_artifact("source image", sniff(data), data)
+    if not expect(f"source image is a {kind}", sniff(data) == kind, sniff(data)):
+        return None
+    return bytes(data)
+
+
+async def flow_img2img(sogni: SogniClient) -> None:
+    model_id = await pick_image_model(sogni)
+    size = {"sizePreset": "custom", "width": 512, "height": 512}
+    source = await render_one(sogni, model_id, "png", outputFormat="png", **size)
+    if source is None:
+        return
+    project = await sogni.projects.create(
+        image_params(
+            model_id,
+            numberOfMedia=1,
+            startingImage=source,
+            startingImageStrength=0.6,
+            outputFormat="jpg",
+            **size,
+        )
+    )
+    urls = await project.wait_for_completion(timeout=60)
+    expect("img2img project completed", project.status == "completed", project.status)
+    result["download"] = await check_download(
+        urls[0] if urls else None, "img2img result", "jpg", (512, 512)
+    )
+
+
+async def flow_image_edit(sogni: SogniClient) -> None:
+    models = await sogni.projects.wait_for_models(20)
+    ids = {m.get("id") for m in models}
+    edit_model = next(
+        (i for i in ("qwen_image_edit_2511_fp8_lightning", "qwen_image_edit_2511_fp8") if i in ids),
+        None,
+    )
+    if not expect("a Qwen image-edit model is listed", edit_model, sorted(map(str, ids))):
+        return
+    size = {"sizePreset": "custom", "width": 512, "height": 512}
+    source = await render_one(
+        sogni, await pick_image_model(sogni), "jpg", outputFormat="jpg", **size
+    )
+    if source is None:
+        return
+    project = await sogni.projects.create(
+        {
+            "type": "image",
+            "modelId": edit_model,
+            "positivePrompt": "Make the sky purple",
+            "numberOfMedia": 1,
+            "steps": 4,
+            "guidance": 1,
+            "contextImages": [source],
+            "outputFormat": "png",
+            "tokenType": "spark",
+            "network": "fast",
+            **size,
+        }
+    )
+    urls = await project.wait_for_completion(timeout=60)
+    result["modelId"] = edit_model
+    expect("edit project completed", project.status == "completed", project.status)
+    result["download"] = await check_download(
+        urls[0] if urls else None, "edited image", "png", (512, 512)
+    )
+
+
+async def flow_video_i2v(sogni: SogniClient) -> None:
+    models = await sogni.projects.wait_for_models(20)
+    i2v = "wan_v2.2-14b-fp8_i2v_lightx2v"
+    if not expect("Wan 2.2 i2v is listed", any(m.get("id") == i2v for m in models)):
+        return
+    frame = await render_one(
+        sogni,
+        await pick_image_model(sogni),
+        "jpg",
+        outputFormat="jpg",
+        sizePreset="custom",
+        width=640,
+        height=480,
+    )
+    if frame is None:
+        return
+    project = await sogni.projects.create(
+        {
+            "type": "video",
+            "modelId": i2v,
+            "positivePrompt": "The lighthouse beam sweeps across the sea",
+            "numberOfMedia": 1,
+            "referenceImage": frame,
+            "duration": 1,
+            "fps": 16,
+            "width": 640,
+            "height": 480,
+            "steps": 4,
+            "tokenType": "spark",
+            "network": "fast",
+        }
+    )
+    urls = await project.wait_for_completion(timeout=80)
+    expect("i2v project completed", project.status == "completed", project.status)
+    result["download"] = await check_download(urls[0] if urls else None, "i2v video", "mp4")
+
+
+async def flow_chat_tools(sogni: SogniClient) -> None:
+    model = await _llm_model(sogni)
+    if model is None:
+        return
+    tools = [
+        {
+            "type": "function",
+            "function": {
+                "name": "get_weather",
+                "description": "Current weather for a city",
+                "parameters": {
+                    "type": "object",
+                    "properties": {
+                        "city": {"type": "string"},
+                        "unit": {"type": "string", "enum": ["celsius", "fahrenheit"]},
+                    },
+                    "required": ["city"],
+                },
+            },
+        }
+    ]
+    messages: list[dict[str, Any]] = [
+        {"role": "user", "content": "Use get_weather: what is the weather in Austin?"}
+    ]
+    first = await asyncio.wait_for(
+        sogni.chat.completions.create(
+            model=model,
+            messages=messages,
+            tools=tools,
+            tool_choice="required",
+            max_tokens=128,
+            tokenType="spark",
+        ),
+        30,
+    )
+    calls = first.get("tool_calls") or []
+    result["finishReason"] = first.get("finishReason")
+    result["toolCalls"] = calls
+    expect("finishReason is tool_calls", first.get("finishReason") == "tool_calls", first)
+    expect(
+        "one get_weather call",
+        len(calls) == 1 and (calls[0].get("function") or {}).get("name") == "get_weather",
+        calls,
+    )
+    args: Any = None
+    try:
+        args = json.loads((calls[0].get("function") or {}).get("arguments") or "null")
+    except (IndexError, json.JSONDecodeError) as error:
+        expect("tool arguments are JSON", False, str(error))
+    expect(
+        "tool arguments include the required city",
+        isinstance(args, dict) and isinstance(args.get("city"), str),
+        args,
+    )
+    if not calls:
+        return
+    follow_up = await asyncio.wait_for(
+        sogni.chat.completions.create(
+            model=model,
+            messages=[
+                *messages,
+                {"role": "assistant", "content": None, "tool_calls": calls},
+                {
+                    "role": "tool",
+                    "tool_call_id": calls[0]["id"],
+                    "content": json.dumps({"tempC": 31, "sky": "clear"}),
+                },
+            ],
+            tools=tools,
+            max_tokens=128,
+            tokenType="spark",
+        ),
+        30,
+    )
+    result["followUp"] = {k: follow_up.get(k) for k in ("content", "finishReason")}
+    content = follow_up.get("content")
+    expect("follow-up answers in text", isinstance(content, str) and content, follow_up)
+    expect("follow-up finishes with stop", follow_up.get("finishReason") == "stop", follow_up)
+
+
 # --- flows for an emulator started with a fault (see FAULT_FLOWS in _harness.py) ----------
 
 
@@ -905,6 +1094,10 @@ FLOWS: dict[str, Callable[[SogniClient], Awaitable[None]]] = {
     "concurrent": flow_concurrent,
     "project-get": flow_project_get,
     "subscriptions": flow_subscriptions,
+    "img2img": flow_img2img,
+    "image-edit": flow_image_edit,
+    "video-i2v": flow_video_i2v,
+    "chat-tools": flow_chat_tools,
     "job-failure": flow_job_failure,
     "nsfw": flow_nsfw,
     "drop-reconnect": flow_drop_reconnect,
