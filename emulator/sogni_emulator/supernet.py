@@ -49,6 +49,9 @@ AUTH_ERROR = 4021
 SWITCH_CONNECTION = 4015
 SERVICE_RESTART = 1012
 APP_ID_BLOCKED = 4010
+# Newer events only sent to connections that subscribed to them explicitly
+# (sogni-client 5.70 opts in with socketEventSubscriptions={"projectQueue":true}).
+OPT_IN_EVENTS = frozenset({"projectQueue"})
 
 
 class Supernet:
@@ -520,8 +523,18 @@ class Supernet:
     # -- WorkerHost ----------------------------------------------------------------------
 
     async def emit(self, project: ProjectRun, type_: str, payload: dict[str, Any]) -> None:
+        """Deliver one project event to the connection holding the project's appId.
+
+        While no connection holds it, wait up to ``owner_grace`` seconds (once per
+        project); an event that still cannot be delivered marks the project
+        ``missed`` so it is handed back as unclaimed when it finishes.
+        """
         project.update_time = self.clock.now_ms()
         session = self.sessions.get(project.app_id)
+        if type_ in OPT_IN_EVENTS:
+            if session is not None and session.overrides.get(type_) is True:
+                await session.send(type_, payload)
+            return
         if session is None and project.id not in self._orphaned:
             event = self._online.setdefault(project.app_id, asyncio.Event())
             try:
@@ -529,11 +542,10 @@ class Supernet:
             except asyncio.TimeoutError:
                 self._orphaned.add(project.id)
             session = self.sessions.get(project.app_id)
-        delivered = False
-        if session is not None and session.account_id == project.account.id:
-            delivered = await session.send(type_, payload)
-        if not delivered and session is None:
+        if session is None:
             project.missed = True
+        elif session.account_id == project.account.id:
+            await session.send(type_, payload)
 
     async def fault(self, kind: str, project: ProjectRun) -> None:
         if kind == "drop":

@@ -3,6 +3,8 @@
 Event order per project (wire reference 01 §4.9.3)::
 
     jobState queued (again whenever the queue position changes)
+        + projectQueue {waitingReason} while it waits, {waitingReason: null} when it
+        leaves the queue (opt-in: only to connections subscribed to projectQueue)
     per job: jobState initiatingModel, jobState jobStarted
     per step, round-robin over the jobs: jobProgress {step, stepCount[, hasImage]}
         (video: also jobETA; external-API models: jobProgress {progress} + jobETA)
@@ -187,9 +189,25 @@ async def run_project(host: WorkerHost, scheduler: Scheduler, project: ProjectRu
             "queueStatus": "no-workers" if no_workers else "waiting",
         }
         await host.emit(project, "jobState", payload)
+        if position > 0 or no_workers:
+            reason = "no_workers" if no_workers else "queued"
+            message = (
+                f"No workers are serving {project.model_id} on the {project.network} network"
+                if no_workers
+                else f"Waiting for a worker: {position} project(s) ahead"
+            )
+            await host.emit(
+                project,
+                "projectQueue",
+                {"jobID": project.id, "waitingReason": {"reason": reason, "message": message}},
+            )
+            project.waiting = True
 
     project.status = "active"
     await scheduler.acquire(project, on_wait)
+    if project.waiting:
+        project.waiting = False
+        await host.emit(project, "projectQueue", {"jobID": project.id, "waitingReason": None})
     try:
         await _render(host, project, now)
     finally:

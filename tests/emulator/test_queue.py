@@ -112,3 +112,28 @@ def test_async_context_manager():
     assert status == 200 and username
     with socket.socket() as probe:  # the listener is gone after the block
         assert probe.connect_ex(("127.0.0.1", port)) != 0
+
+
+def test_project_queue_is_opt_in(emu, connect):
+    emu.set_workers("flux1-schnell-fp8", "fast", 0)
+    plain = connect(app_id="plain")
+    subscribed = connect(
+        app_id="opted", query={"socketEventSubscriptions": '{"projectQueue":true}'}
+    )
+    for client in (plain, subscribed):
+        greet(client)
+    requests = {}
+    for client in (plain, subscribed):
+        requests[client] = image_request()
+        client.send("jobRequest", requests[client])
+        assert client.recv()[1]["queueStatus"] == "no-workers"
+    kind, waiting = subscribed.recv()
+    assert kind == "projectQueue" and waiting["waitingReason"]["reason"] == "no_workers"
+    emu.set_workers("flux1-schnell-fp8", "fast", 2)
+    for client in (plain, subscribed):
+        frames = client.recv_until(until_completed(requests[client]["jobID"]))
+        queue_events = [p for t, p in frames if t == "projectQueue"]
+        if client is plain:
+            assert queue_events == []
+        else:
+            assert queue_events == [{"jobID": requests[client]["jobID"], "waitingReason": None}]
