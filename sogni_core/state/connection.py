@@ -11,7 +11,7 @@
 # Inputs:  ``connect``, ``on_open``, ``receive_frame``, ``receive_close``,
 #          ``on_timer``, the ``send_*`` verbs, ``close`` and the answers to
 #          REST actions (``result_url_resolved``, ``preview_url_resolved``,
-#          ``staleness_checked``).
+#          ``staleness_checked``, ``apply_rest_project``).
 # Outputs: ``data_to_send()`` drains text frames to write on the socket;
 #          ``events()`` drains app events and transport actions
 #          (``OpenSocket``, ``CloseSocket``, ``SendPing``, ``Fetch*``...);
@@ -32,6 +32,12 @@
 # server keeps them 30 s for a returning appId) and fail as ``transport_lost``
 # unless a frame for them arrives or the next ``authenticated`` lists them in
 # ``activeLLMJobIDs`` (newest reference, Chat/index.ts).
+#
+# Catching up after a gap (newest reference): the ``authenticated`` greeting's
+# ``activeProjects``/``unclaimedCompletedProjects`` entries are replayed into
+# the projects we track, and a project-level ``jobError`` 1001 ("server
+# restarting") for a request the server never admitted re-sends that request,
+# once, on the next socket instead of failing the project.
 #
 # A terminal close fails every unfinished project with ``{code: 0, "Server
 # disconnected"}`` (01 §1.7, the 5.17 reference; 5.54 leaves them hanging).
