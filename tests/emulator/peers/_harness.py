@@ -337,7 +337,7 @@ EXPECTED_ARTIFACTS: dict[str, dict[str, int]] = {
     "determinism": {"png": 3},
     "concurrent": {"jpg": 6},
     "video": {"mp4": 1},
-    "audio": {"mp3": 1},
+    "audio": {"mp3": 1, "flac": 1, "wav": 1},
     "img2img": {"png": 1, "jpg": 1},
     "image-edit": {"jpg": 1, "png": 1},
     "video-i2v": {"jpg": 1, "mp4": 1},

@@ -94,6 +94,17 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 // --- media checks -------------------------------------------------------------------------
 
+const MIME_BY_KIND = {
+  png: 'image/png',
+  jpg: 'image/jpeg',
+  webp: 'image/webp',
+  mp4: 'video/mp4',
+  mp3: 'audio/mpeg',
+  flac: 'audio/flac',
+  wav: 'audio/wav',
+  m4a: 'audio/mp4'
+};
+
 function sniff(bytes) {
   const b = bytes;
   const ascii = (start, end) => Buffer.from(b.subarray(start, end)).toString('latin1');
@@ -180,6 +191,12 @@ async function checkDownload(url, label, expectedKind, size) {
   const file = await download(url, label);
   expect(`${label}: HTTP 200`, file.status === 200, file.status);
   expect(`${label}: magic bytes are ${expectedKind}`, file.kind === expectedKind, file.kind);
+  const mime = MIME_BY_KIND[expectedKind];
+  expect(
+    `${label}: Content-Type is ${mime}`,
+    (file.contentType || '').split(';')[0].trim().toLowerCase() === mime,
+    file.contentType
+  );
   const info = { url: redact(url), status: file.status, contentType: file.contentType, length: file.length, kind: file.kind };
   if (size) {
     const actual = imageSize(file.bytes, file.kind);
@@ -487,22 +504,24 @@ const flows = {
     const audio = models.filter((m) => m.media === 'audio');
     const modelId = AUDIO_MODEL_PREFERENCE.find((id) => audio.some((m) => m.id === id)) || audio[0]?.id;
     if (!expect('an audio model is listed', Boolean(modelId), models.map((m) => m.id))) return;
-    const project = await sogni.projects.create({
-      type: 'audio',
-      modelId,
-      positivePrompt: 'Calm lo-fi piano with soft rain',
-      numberOfMedia: 1,
-      duration: 10,
-      steps: 8,
-      outputFormat: 'mp3',
-      tokenType: 'spark',
-      network: 'fast'
-    });
-    const urls = await withTimeout(project.waitForCompletion(), 60000, 'audio waitForCompletion');
     result.modelId = modelId;
-    result.status = project.status;
-    expect('audio project completed', project.status === 'completed', project.status);
-    result.download = await checkDownload(urls?.[0], 'audio', 'mp3');
+    result.downloads = [];
+    for (const outputFormat of ['mp3', 'flac', 'wav']) {
+      const project = await sogni.projects.create({
+        type: 'audio',
+        modelId,
+        positivePrompt: 'Calm lo-fi piano with soft rain',
+        numberOfMedia: 1,
+        duration: 10,
+        steps: 8,
+        outputFormat,
+        tokenType: 'spark',
+        network: 'fast'
+      });
+      const urls = await withTimeout(project.waitForCompletion(), 60000, `audio ${outputFormat}`);
+      expect(`${outputFormat} audio project completed`, project.status === 'completed', project.status);
+      result.downloads.push(await checkDownload(urls?.[0], `audio ${outputFormat}`, outputFormat));
+    }
   },
 
   async chat(sogni) {

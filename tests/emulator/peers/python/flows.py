@@ -103,6 +103,17 @@ def _install_handlers(loop: asyncio.AbstractEventLoop) -> None:
 
 # --- media checks -------------------------------------------------------------------------
 
+MIME_BY_KIND = {
+    "png": "image/png",
+    "jpg": "image/jpeg",
+    "webp": "image/webp",
+    "mp4": "video/mp4",
+    "mp3": "audio/mpeg",
+    "flac": "audio/flac",
+    "wav": "audio/wav",
+    "m4a": "audio/mp4",
+}
+
 
 def sniff(data: bytes) -> str:
     if data[:8] == b"\x89PNG\r\n\x1a\n":
@@ -192,6 +203,9 @@ async def check_download(
     }
     expect(f"{label}: HTTP 200", response.status_code == 200, response.status_code)
     expect(f"{label}: magic bytes are {expected}", kind == expected, kind)
+    mime = MIME_BY_KIND[expected]
+    served = (response.headers.get("content-type") or "").split(";")[0].strip().lower()
+    expect(f"{label}: Content-Type is {mime}", served == mime, served)
     if size is not None:
         actual = image_size(data, kind)
         info["size"] = actual
@@ -512,24 +526,27 @@ async def flow_audio(sogni: SogniClient) -> None:
     )
     if not expect("an audio model is listed", model_id, [m.get("id") for m in models]):
         return
-    project = await sogni.projects.create(
-        {
-            "type": "audio",
-            "modelId": model_id,
-            "positivePrompt": "Calm lo-fi piano with soft rain",
-            "numberOfMedia": 1,
-            "duration": 10,
-            "steps": 8,
-            "outputFormat": "mp3",
-            "tokenType": "spark",
-            "network": "fast",
-        }
-    )
-    urls = await project.wait_for_completion(timeout=60)
     result["modelId"] = model_id
-    result["status"] = project.status
-    expect("audio project completed", project.status == "completed", project.status)
-    result["download"] = await check_download(urls[0] if urls else None, "audio", "mp3")
+    result["downloads"] = []
+    for fmt in ("mp3", "flac", "wav"):
+        project = await sogni.projects.create(
+            {
+                "type": "audio",
+                "modelId": model_id,
+                "positivePrompt": "Calm lo-fi piano with soft rain",
+                "numberOfMedia": 1,
+                "duration": 10,
+                "steps": 8,
+                "outputFormat": fmt,
+                "tokenType": "spark",
+                "network": "fast",
+            }
+        )
+        urls = await project.wait_for_completion(timeout=60)
+        expect(f"{fmt} audio project completed", project.status == "completed", project.status)
+        result["downloads"].append(
+            await check_download(urls[0] if urls else None, f"audio {fmt}", fmt)
+        )
 
 
 async def _llm_model(sogni: SogniClient) -> str | None:
