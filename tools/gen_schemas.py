@@ -55,8 +55,22 @@ STRUCT_KEYS = {
     "union",
     "omit_defaults",
     "bare",
+    "forbid_unknown_fields",
+    "field_docs",
 }
-FIELD_KEYS = {"name", "type", "optional", "default", "py", "doc"}
+FIELD_KEYS = {"name", "type", "optional", "default", "py", "doc", "meta", "item_meta"}
+#: msgspec.Meta keywords a field's ``meta`` / ``item_meta`` table may use.
+META_KEYS = {
+    "gt",
+    "ge",
+    "lt",
+    "le",
+    "multiple_of",
+    "pattern",
+    "min_length",
+    "max_length",
+    "extra_json_schema",
+}
 ENDPOINT_KEYS = {
     "name",
     "method",
@@ -268,6 +282,8 @@ class FieldSpec:
     required: bool
     default: Any  # python source text, or None when required
     doc: str
+    meta: dict[str, Any] = field(default_factory=dict)
+    item_meta: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -282,6 +298,8 @@ class StructSpec:
     union: str | None
     omit_defaults: bool
     bare: str | None
+    forbid_unknown_fields: bool = False
+    field_docs: bool = False
 
 
 @dataclass
@@ -451,6 +469,8 @@ def _load_struct(raw: Mapping[str, Any], where: str) -> StructSpec:
         union=union,
         omit_defaults=bool(raw.get("omit_defaults", True)),
         bare=bare,
+        forbid_unknown_fields=bool(raw.get("forbid_unknown_fields", False)),
+        field_docs=bool(raw.get("field_docs", False)),
     )
 
 
@@ -464,18 +484,36 @@ def _load_field(raw: Mapping[str, Any], where: str) -> FieldSpec:
     t = parse_type(_str(raw, "type", where))
     optional = bool(raw.get("optional", False))
     has_default = "default" in raw
+    meta = _meta(raw, "meta", where)
+    item_meta = _meta(raw, "item_meta", where)
+    core = [m for m in _members(t) if not isinstance(m, TNull)]
+    if (meta or item_meta) and len(core) != 1 and not all(isinstance(m, TLit) for m in core):
+        raise SpecError(f"{where}: 'meta'/'item_meta' need one non-null type or literals")
+    if item_meta and not isinstance(core[0], TList):
+        raise SpecError(f"{where}: 'item_meta' needs a list type")
+    doc = _str(raw, "doc", where, "")
     if optional and not has_default:
         if not _nullable(t):
             t = TUnion((*_members(t), TNull()))
-        return FieldSpec(wire, py, t, False, None, _str(raw, "doc", where, ""))
+        return FieldSpec(wire, py, t, False, None, doc, meta, item_meta)
     return FieldSpec(
         wire,
         py,
         t,
         not has_default,
         raw["default"] if has_default else None,
-        _str(raw, "doc", where, ""),
+        doc,
+        meta,
+        item_meta,
     )
+
+
+def _meta(raw: Mapping[str, Any], key: str, where: str) -> dict[str, Any]:
+    value = raw.get(key, {})
+    if not isinstance(value, dict):
+        raise SpecError(f"{where}: {key!r} must be a table")
+    _keys(value, META_KEYS, f"{where}: {key}")
+    return dict(value)
 
 
 def _members(t: TypeExpr) -> tuple[TypeExpr, ...]:
@@ -659,6 +697,7 @@ class Generator:
         self.modules = list(modules)
         self.symbols: dict[str, Symbol] = {}
         self.enum_values: dict[str, dict[str | int, str]] = {}
+        self.aliases: dict[str, str] = {}
         for mod in self.modules:
             for e in mod.enums:
                 self._define(e.name, Symbol(mod.name, "enum", None))
@@ -760,6 +799,26 @@ class Generator:
             parts.append("None")
         return " | ".join(parts)
 
+    def render_field_type(self, f: FieldSpec, strict: bool, owner: str = "") -> str:
+        """Render a field annotation; a constrained type becomes a private
+        ``Annotated`` alias defined before the structs (kept short for ruff)."""
+        if not f.meta and not f.item_meta:
+            return self.render_type(f.type, strict)
+        alias = f"_{'Strict' if strict else ''}{owner}_{f.py}"
+        members = tuple(m for m in _members(f.type) if not isinstance(m, TNull))
+        core = members[0] if len(members) == 1 else TUnion(members)
+        if f.item_meta:
+            assert isinstance(core, TList)
+            item = _annotated(self.render_type(core.item, strict), f.item_meta)
+            text = f"tuple[{item}, ...]"
+        else:
+            text = self.render_type(core, strict)
+        if f.meta:
+            text = _annotated(text, f.meta)
+        if alias not in self.aliases:
+            self.aliases[alias] = text
+        return alias + (" | None" if _nullable(f.type) and core != TPrim("any") else "")
+
     @staticmethod
     def _lit(v: str | int | bool) -> str:
         if isinstance(v, bool):
@@ -803,7 +862,15 @@ class Generator:
                         imports.setdefault(sym.module, set()).add(ref)
                         if sym.strict and sym.kind in ("struct", "union"):
                             imports[sym.module].add(sym.strict)
-            for token in ("Any", "Literal", "Mapping", "MappingProxyType", "ClassVar", "Final"):
+            for token in (
+                "Annotated",
+                "Any",
+                "Literal",
+                "Mapping",
+                "MappingProxyType",
+                "ClassVar",
+                "Final",
+            ):
                 if re.search(rf"\b{token}\b", text):
                     uses.add(token)
 
@@ -819,6 +886,7 @@ class Generator:
         if mod.consts:
             body.append("")
             body.append("")
+        self.aliases = {}
         for s in mod.structs:
             lines = self._struct(s, strict=False)
             body.extend(lines)
@@ -831,6 +899,17 @@ class Generator:
             body.extend(lines)
             note(None, "\n".join(lines))
             exports.append("Strict" + s.name)
+        # Constrained field types, after the structs: the annotations are
+        # strings (``from __future__ import annotations``) resolved lazily,
+        # while an alias may name a struct defined above.
+        has_aliases = bool(self.aliases)
+        if has_aliases:
+            alias_lines = ["#: Constrained field types (JSON-Schema bounds as msgspec.Meta)."]
+            for alias, text in self.aliases.items():
+                alias_lines.extend(_alias_lines(alias, text))
+            alias_lines.extend(["", ""])
+            body.extend(alias_lines)
+            note(None, "\n".join(alias_lines))
         for uname, group in unions.items():
             for prefix in ("", "Strict"):
                 members = Seq("", [prefix + s.name for s in group], "")
@@ -881,8 +960,12 @@ class Generator:
             std.append("from collections.abc import Mapping")
         if "MappingProxyType" in uses:
             std.append("from types import MappingProxyType")
+        if has_aliases:
+            uses.add("TypeAlias")
         typing_names = sorted(
-            n for n in ("Any", "ClassVar", "Final", "Literal", "TypeAlias") if n in uses
+            n
+            for n in ("Annotated", "Any", "ClassVar", "Final", "Literal", "TypeAlias")
+            if n in uses
         )
         if typing_names:
             std.append("from typing import " + ", ".join(typing_names))
@@ -937,7 +1020,7 @@ class Generator:
         args += ["frozen=True", "kw_only=True"]
         if s.omit_defaults:
             args.append("omit_defaults=True")
-        if strict:
+        if strict or s.forbid_unknown_fields:
             args.append("forbid_unknown_fields=True")
         if s.tag_field is not None and s.tag is not None:
             args += [f"tag_field={pystr(s.tag_field)}", f"tag={self._lit(s.tag)}"]
@@ -970,8 +1053,22 @@ class Generator:
                 lines.append(f"{INDENT}__wire_bare__: ClassVar[str | None] = None")
         if s.fields:
             lines.append("")
+        if not strict and s.field_docs:
+            docs: list[Doc] = [
+                Pair(pystr(f.wire) + ": ", pystr(" ".join(f.doc.split())))
+                for f in s.fields
+                if f.doc
+            ]
+            lines.extend(
+                layout(
+                    Call("MappingProxyType(", [Seq("{", docs, "}")], ")"),
+                    INDENT,
+                    "__field_docs__: ClassVar[Mapping[str, str]] = ",
+                    "",
+                )
+            )
         for f in s.fields:
-            ann = self.render_type(f.type, strict)
+            ann = self.render_field_type(f, strict, s.name)
             kwargs: list[Doc] = []
             default_src: str | None = None
             if not f.required:
@@ -1005,6 +1102,8 @@ class Generator:
             return [INDENT + first + flat(value)]
         if isinstance(value, Call) and len(INDENT + first + value.open) <= LINE:
             return layout(value, INDENT, first, "")
+        if len(INDENT + first + "(") <= LINE and len(INDENT * 2 + flat(value)) <= LINE:
+            return [INDENT + first + "(", INDENT * 2 + flat(value), INDENT + ")"]
         return [f"{INDENT}{py}: (", f"{INDENT * 2}{ann}", *layout(value, INDENT, ") = ", "")]
 
     def _registries(self, mod: Module, unions: Mapping[str, list[StructSpec]]) -> list[str]:
@@ -1193,6 +1292,28 @@ class Generator:
             members = Seq("", [f"{n}.{alias}" for n in mods] or ["msgspec.Struct"], "")
             lines.extend(_union_lines(f"{alias}: TypeAlias = ", members))
         return "\n".join(lines) + "\n"
+
+
+def _alias_lines(alias: str, text: str) -> list[str]:
+    """``alias: TypeAlias = Annotated[inner, msgspec.Meta(...)]``, broken as ruff would."""
+    first = f"{alias}: TypeAlias = "
+    if len(first + text) <= LINE or not text.startswith("Annotated["):
+        return [first + text]
+    inner, meta = text[len("Annotated[") : -1].rsplit(", msgspec.Meta(", 1)
+    return layout(Call("Annotated[", [inner, "msgspec.Meta(" + meta], "]"), "", first, "")
+
+
+def _meta_value(v: Any) -> str:
+    if isinstance(v, dict):
+        return "{" + ", ".join(f"{pystr(str(k))}: {_meta_value(x)}" for k, x in v.items()) + "}"
+    if isinstance(v, list):
+        return "[" + ", ".join(_meta_value(x) for x in v) + "]"
+    return flat(pyvalue(v))
+
+
+def _annotated(text: str, meta: Mapping[str, Any]) -> str:
+    kwargs = ", ".join(f"{k}={_meta_value(v)}" for k, v in meta.items())
+    return f"Annotated[{text}, msgspec.Meta({kwargs})]"
 
 
 def _union_lines(first: str, members: Seq) -> list[str]:
