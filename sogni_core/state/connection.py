@@ -374,13 +374,20 @@ class SogniConnection:
     def close(self, *, now: float) -> None:
         """Close locally (code 1000, reason ``Client disconnected``).
 
-        Queued frames fail with ``RequestFailed``; unfinished projects and
-        chat jobs are left as they are (the application closed on purpose).
+        Queued frames fail with ``RequestFailed``, and every unfinished
+        project and chat job fails with ``Connection closed``: nothing will
+        ever finish them, and waiters must not hang.
         """
         self._check_usable()
         if self.session.close():
             self._events.append(ev.CloseSocket(code=1000, reason="Client disconnected"))
         self._fail_queue("Connection closed", now)
+        closed = ev.ErrorInfo(code=0, message="Connection closed")
+        for project in list(self.projects.values()):
+            self._emit(project.fail_locally(closed, now=now), now)
+        self._awaiting_chats.clear()
+        for job_id in sorted(j for j, c in self.chats.items() if not c.finished):
+            self._fail_chat(job_id, now)
 
     def on_timer(self, now: float) -> None:
         """Fire every deadline due at ``now``."""

@@ -533,12 +533,14 @@ class ProjectMachine:
         """The transport's answer to ``FetchResultUrl`` (``None`` = failed).
 
         Raises:
-            LocalProtocolError: no fetch was pending for this job.
+            LocalProtocolError: no fetch was pending for this job. Checked
+                before the job machine sees the input, so a transport that
+                answers twice does not break a live project.
         """
         out: list[ev.Event] = []
         job = self.jobs.get(job_id)
-        if job is None:
-            raise LocalProtocolError(f"project {self.id}: no job {job_id}")
+        if job is None or job.status not in (JobStatus.FINALIZING, JobStatus.CANCELED):
+            raise LocalProtocolError(f"project {self.id}: no result URL pending for {job_id}")
         if job.status is JobStatus.FINALIZING:
             job.result_url = url
         self._job_input(job, JobInput.URL_RESOLVED, now, out)

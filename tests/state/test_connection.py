@@ -332,7 +332,7 @@ def test_chat_fails_at_once_on_terminal_or_local_close() -> None:
     other.data_to_send()
     other.close(now=1)
     other.receive_close(1000, "", now=2)
-    assert [e.job_id for e in of(other.events(), ev.ChatFailed)] == ["L"]
+    assert [e.job_id for e in of(other.events(), ev.ChatFailed)] == ["L"]  # exactly once
 
 
 def test_chat_error_and_timeout() -> None:
@@ -386,11 +386,19 @@ def test_local_close_and_staleness_answer() -> None:
     conn.on_timer(120)
     assert ev.CheckProjectLiveness(project_id="P") in conn.events()
     conn.staleness_checked("P", StalenessOutcome.ALIVE, now=121)
+    conn.send_llm_request(llm("Z"), now=125)
     conn.close(now=130)
-    assert ev.CloseSocket(code=1000, reason="Client disconnected") in conn.events()
+    evs = conn.events()
+    assert ev.CloseSocket(code=1000, reason="Client disconnected") in evs
+    closed = ev.ErrorInfo(code=0, message="Connection closed")
+    assert ev.ProjectFailed(project_id="P", error=closed) in evs
+    assert [e.job_id for e in of(evs, ev.ChatFailed)] == ["Z"]
+    assert conn.next_deadline() == 160  # only the GC of the ended project is left
     conn.receive_frame(srv("toastMessage", {}), now=131)  # closing handshake: dropped
     conn.receive_close(1000, "", now=132)
     assert conn.state is SessionState.CLOSED
+    conn.on_timer(160)
+    assert conn.projects == {} and conn.chats == {} and conn.next_deadline() is None
     with pytest.raises(LocalProtocolError):
         conn.send_job_request(ProjectSpec(id="Q"), {}, now=133)
 
