@@ -7,15 +7,24 @@ HTTP, and ask these functions what to do.
 
 from ._errors import ClientClosedError, TransportError, WebSocketClosed
 from ._helpers import CLIENT_NAME, media_type_of, project_spec, socket_headers, uuid4_upper
+from ._login import (
+    AUTHENTICATION_TYPES,
+    authentication_message,
+    eip712_domain,
+    wallet_private_key,
+)
 from ._uploads import MEDIA_FIELDS, Upload, file_media, replace_media, upload_plan
 
 __all__ = [
+    "AUTHENTICATION_TYPES",
     "CLIENT_NAME",
-    "MEDIA_FIELDS",
     "ClientClosedError",
+    "MEDIA_FIELDS",
     "TransportError",
     "Upload",
     "WebSocketClosed",
+    "authentication_message",
+    "eip712_domain",
     "file_media",
     "media_type_of",
     "project_spec",
@@ -23,4 +32,5 @@ __all__ = [
     "socket_headers",
     "upload_plan",
     "uuid4_upper",
+    "wallet_private_key",
 ]

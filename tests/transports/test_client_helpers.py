@@ -61,3 +61,30 @@ def test_file_media_found_and_replaced(tmp_path: Path) -> None:
     assert new.starting_image == PNG and new.context_images == (PNG, PNG)
     assert new.control_net is not None and new.control_net.image == PNG
     assert file_media(new) == []
+
+
+def test_login_signature_recovers_the_derived_wallet() -> None:
+    from eth_account import Account
+    from eth_account.messages import encode_typed_data
+
+    from sogni_core.client import (
+        AUTHENTICATION_TYPES,
+        authentication_message,
+        eip712_domain,
+        wallet_private_key,
+    )
+
+    key = wallet_private_key("Bob", "pw")
+    assert key == wallet_private_key("bob", "pw") != wallet_private_key("bob", "PW")
+    assert len(key) == 32
+    wallet = Account.from_key(key)
+    for testnet in (False, True):
+        signable = encode_typed_data(
+            domain_data=eip712_domain(testnet=testnet),
+            message_types=AUTHENTICATION_TYPES,
+            message_data=authentication_message(wallet.address, "n0nce"),
+        )
+        signature = wallet.sign_message(signable).signature
+        assert Account.recover_message(signable, signature=signature) == wallet.address
+    assert eip712_domain(testnet=True)["chainId"] == 84532
+    assert eip712_domain()["name"] == "Sogni AI"

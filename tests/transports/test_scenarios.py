@@ -313,3 +313,68 @@ def test_token_session_refreshed_before_expiry(h: Any, emulator_factory: Any) ->
         pair = emu.auth.issue_tokens(emu.auth.default_account)
         emu.auth.access_ttl = 3600
         h.run(_tokens, emu, pair)
+
+
+# -- username/password login -------------------------------------------------------------
+
+
+async def _login(h: Any, emu: Any) -> None:
+    from eth_account import Account
+    from eth_account.messages import encode_typed_data
+
+    from sogni_core.client import (
+        AUTHENTICATION_TYPES,
+        authentication_message,
+        eip712_domain,
+        wallet_private_key,
+    )
+
+    bodies: list[tuple[bytes, bytes]] = []
+    async with h.client(emu, api_key=None, username="Alice", password="hunter2-pw!") as client:
+        me = await h.call(client.account.me())
+        expected = Account.from_key(wallet_private_key("alice", "hunter2-pw!")).address
+        assert me.wallet_address == expected
+        original = client._rest.send
+
+        def capture(request: Any, **kwargs: Any) -> Any:
+            result = original(request, **kwargs)
+            if not request.url.endswith(("/v1/account/login", "/v1/account/nonce")):
+                return result
+            if h.is_async:
+
+                async def keep() -> Any:
+                    answer = await result
+                    bodies.append((request.body, answer[2]))
+                    return answer
+
+                return keep()
+            bodies.append((request.body, result[2]))
+            return result
+
+        # Losing the session logs in again (no refresh token left to use).
+        client._rest.send = capture
+        client._rest.tokens = None
+        assert (await h.call(client.account.me())).wallet_address == expected
+        project = await h.call(client.projects.create(_image()))
+        assert len(await h.call(project.wait(10))) == 1
+    import json
+
+    (_, nonce_answer), (login_body, _) = bodies
+    nonce = json.loads(nonce_answer)["data"]["nonce"]
+    sent = json.loads(login_body)
+    assert sent["walletAddress"] == expected
+    signable = encode_typed_data(
+        domain_data=eip712_domain(),
+        message_types=AUTHENTICATION_TYPES,
+        message_data=authentication_message(expected, nonce),
+    )
+    assert Account.recover_message(signable, signature=sent["signature"]) == expected
+
+
+def test_username_password_login(
+    h: Any, emulator_factory: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    with emulator_factory() as emu:
+        h.run(_login, emu)
+    assert "hunter2-pw!" not in "\n".join(r.getMessage() for r in caplog.records)

@@ -17,7 +17,14 @@ from typing import Any
 
 import httpx
 
-from sogni_core.client import TransportError, Upload
+from sogni_core.client import (
+    AUTHENTICATION_TYPES,
+    TransportError,
+    Upload,
+    authentication_message,
+    eip712_domain,
+    wallet_private_key,
+)
 from sogni_core.protocol.rest import (
     ApiKeyAuth,
     Auth,
@@ -27,7 +34,11 @@ from sogni_core.protocol.rest import (
     TokenSession,
     download_request,
     endpoint_request,
+    login_request,
+    nonce_request,
     parse_endpoint_response,
+    parse_login,
+    parse_nonce,
     parse_token_pair,
     parse_upload_put,
     parse_upload_url,
@@ -52,7 +63,11 @@ class RestClient:
     Args:
         hosts: the REST and socket-host bases.
         api_key: API-key credentials, or ``None``.
-        tokens: a token session (username/password or resumed), or ``None``.
+        tokens: a token session (resumed), or ``None``.
+        login: ``(username, password)`` to log in with (and again whenever
+            the token session is lost), or ``None``.
+        app_source: ``appSource`` sent with the login.
+        testnet: sign the login for the testnet EIP-712 domain.
         verify: TLS verification (default on).
         retry: the retry policy.
         timeout: per-request timeout in seconds.
@@ -64,6 +79,9 @@ class RestClient:
         *,
         api_key: str | None = None,
         tokens: TokenSession | None = None,
+        login: tuple[str, str] | None = None,
+        app_source: str | None = None,
+        testnet: bool = False,
         verify: Any = True,
         retry: RetryPolicy = DEFAULT_RETRY_POLICY,
         timeout: float = 30.0,
@@ -71,6 +89,9 @@ class RestClient:
         self.hosts = hosts
         self._api_key = ApiKeyAuth(api_key) if api_key else None
         self.tokens = tokens
+        self._login = login
+        self._app_source = app_source
+        self._testnet = testnet
         self._retry = retry
         self._http = backend.HttpClient(verify=verify, timeout=timeout, follow_redirects=True)
         self._rng = random.Random()
@@ -78,7 +99,7 @@ class RestClient:
         self._refresh_done: backend.Event | None = None
 
     def __repr__(self) -> str:
-        mode = "api_key" if self._api_key else ("token" if self.tokens else "anonymous")
+        mode = "api_key" if self._api_key else ("token" if self.tokens or self._login else "none")
         return f"RestClient(rest={self.hosts.rest!r}, auth={mode})"
 
     async def aclose(self) -> None:
@@ -91,6 +112,8 @@ class RestClient:
         """The credential to send now, refreshing a token session when due."""
         if self._api_key is not None:
             return self._api_key
+        if self.tokens is None and self._login is not None:
+            await self._refresh_once()
         if self.tokens is None:
             return None
         if self.tokens.needs_refresh(backend.wall_clock(), leeway=TOKEN_REFRESH_LEEWAY):
@@ -120,9 +143,54 @@ class RestClient:
             return None
         return self.tokens.token_expiry - TOKEN_REFRESH_LEEWAY
 
+    async def log_in(self) -> None:
+        """Log in with the username and password (01 §6.2).
+
+        Derives the wallet, asks for a nonce, signs the EIP-712
+        ``Authentication`` message and exchanges it for a token pair.
+
+        Raises:
+            ApiStatusError: the server refused the login.
+            TransportError: ``eth-account`` is not installed, or no answer.
+        """
+        if self._login is None:
+            return
+        try:
+            from eth_account import Account
+            from eth_account.messages import encode_typed_data
+        except ImportError as exc:
+            raise TransportError(
+                "username/password login needs the 'eth-account' package "
+                "(pip install 'sogni-core[login]')"
+            ) from exc
+        wallet: Any = Account.from_key(wallet_private_key(*self._login))
+        status, headers, body = await self.send(nonce_request(self.hosts.rest, wallet.address))
+        nonce = parse_nonce(status, headers, body)
+        signable = encode_typed_data(
+            domain_data=eip712_domain(testnet=self._testnet),
+            message_types=AUTHENTICATION_TYPES,
+            message_data=authentication_message(wallet.address, nonce),
+        )
+        signature = wallet.sign_message(signable).signature.hex()
+        request = login_request(
+            self.hosts.rest,
+            wallet_address=wallet.address,
+            signature=signature if signature.startswith("0x") else "0x" + signature,
+            app_source=self._app_source,
+        )
+        status, headers, body = await self.send(request, idempotent=False)
+        data = parse_login(status, headers, body)
+        self.tokens = TokenSession.from_tokens(data.token, data.refresh_token)
+        log.debug("logged in")
+
     async def refresh(self) -> None:
-        """Refresh the token pair (01 §1.3.3); failure clears it and raises."""
+        """Refresh the token pair (01 §1.3.3); failure clears it and raises.
+
+        With login credentials, a missing or unrefreshable session logs in
+        again instead.
+        """
         if self.tokens is None:
+            await self.log_in()
             return
         session = self.tokens
         try:
@@ -134,6 +202,12 @@ class RestClient:
             )
             status, headers, body = await self.send(request, idempotent=False)
             self.tokens = parse_token_pair(status, headers, body)
+        except Exception:
+            self.tokens = None
+            if self._login is None:
+                raise
+            await self.log_in()
+            return
         except BaseException:
             self.tokens = None
             raise

@@ -421,8 +421,8 @@ class SogniClient:
             live connections with one id make the server close the older one
             with 4015.
         api_key: an API key (header ``api-key``).
-        username: account name for token login (not supported yet).
-        password: account password for token login (not supported yet).
+        username: account name for login (needs the ``eth-account`` package).
+        password: account password; never logged or kept in a repr.
         token: a saved access JWT (with ``refresh_token``) to resume a session.
         refresh_token: the saved refresh JWT.
         network: ``fast`` (default) or ``relaxed``.
@@ -434,6 +434,7 @@ class SogniClient:
             ``ssl.SSLContext``.
         connect_timeout: seconds :meth:`connect` waits for the greeting.
         reconnect_policy: the core's backoff policy (default: 1 s base, 15 s cap).
+        testnet: sign logins for the testnet EIP-712 domain (01 §6.2.3).
 
     Raises:
         InvalidParamsError: missing or conflicting credentials.
@@ -456,26 +457,38 @@ class SogniClient:
         verify: Any = True,
         connect_timeout: float = 30.0,
         reconnect_policy: ReconnectPolicy | None = None,
+        testnet: bool = False,
     ) -> None:
         tokens: TokenSession | None = None
+        login: tuple[str, str] | None = None
         if username is not None or password is not None:
-            raise InvalidParamsError(
-                "password", "username/password login is not supported yet; use api_key or token"
-            )
+            if not username:
+                raise InvalidParamsError("username", "required with a password")
+            if not password:
+                raise InvalidParamsError("password", "required with a username")
+            login = (username, password)
         if token is not None or refresh_token is not None:
             if not (token and refresh_token):
                 raise InvalidParamsError("refresh_token", "token and refresh_token go together")
             tokens = TokenSession.from_tokens(token, refresh_token)
-        if not api_key and tokens is None:
-            raise InvalidParamsError("api_key", "an api_key or a token pair is required")
-        if api_key and tokens is not None:
-            raise InvalidParamsError("api_key", "give an api_key or tokens, not both")
+        if sum(x is not None for x in (api_key or None, tokens, login)) != 1:
+            raise InvalidParamsError(
+                "api_key", "give exactly one of: api_key, username/password, token/refresh_token"
+            )
         if network not in ("fast", "relaxed"):
             raise InvalidParamsError("network", "must be 'fast' or 'relaxed'")
         self.app_id = app_id or uuid4_upper(os.urandom(16))
         self.app_source = app_source
         self._hosts = Hosts.from_config(rest_endpoint, socket_endpoint)
-        self._rest = RestClient(self._hosts, api_key=api_key, tokens=tokens, verify=verify)
+        self._rest = RestClient(
+            self._hosts,
+            api_key=api_key,
+            tokens=tokens,
+            login=login,
+            app_source=app_source,
+            testnet=testnet,
+            verify=verify,
+        )
         self._conn = SogniConnection(
             socket_url=socket_endpoint,
             app_id=self.app_id,
@@ -536,6 +549,11 @@ class SogniClient:
         if self._started:
             return
         self._started = True
+        try:
+            self._rest.auth()  # logs in with username/password first
+        except BaseException:
+            self.close()
+            raise
         self._tasks.__enter__()
         self._driver.start()
         self._tasks.start_soon(self._prefetch)

@@ -79,6 +79,7 @@ class Driver:
         self._events: list[ev.Event] = []
         self._ws: backend.WebSocket | None = None
         self._closing = False
+        self._running = False
         self._stopped = backend.Event()
 
     def __repr__(self) -> str:
@@ -103,6 +104,7 @@ class Driver:
 
     def start(self) -> None:
         """Start the pump task."""
+        self._running = True
         self._tasks.start_soon(self._pump)
 
     async def _pump(self) -> None:
@@ -254,6 +256,8 @@ class Driver:
     async def aclose(self, timeout: float = 3.0) -> None:
         """Close the socket politely and stop the pump."""
         self._closing = True
+        if not self._running:
+            return
         with swallow_protocol_errors(log):
             self.call(self.conn.close)
         await backend.wait_event(self._stopped, timeout)
