@@ -20,6 +20,7 @@ def test_unasync_check_passes() -> None:
         capture_output=True,
         text=True,
         check=False,
+        timeout=120,
     )
     assert result.returncode == 0, result.stderr
 

@@ -214,6 +214,27 @@ def test_reconnect_delivers_every_result_once(h: Any, emulator_factory: Any, fau
         h.run(_survives, emu)
 
 
+async def _noisy(h: Any, emu: Any) -> None:
+    async with h.client(emu) as client:
+        projects = [
+            await h.call(client.projects.create(_image(number_of_media=2))) for _ in range(2)
+        ]
+        for project in projects:
+            events = await _collect(h, project)
+            assert len(await h.call(project.wait(10))) == 2
+            _check_order(events, 2)
+
+
+@pytest.mark.parametrize(
+    "faults", ["duplicate=2", "reorder=3", "malformed=4", "drop-after=25", "rest-500=2"]
+)
+def test_noisy_server_still_delivers_each_result_once(
+    h: Any, emulator_factory: Any, faults: str
+) -> None:
+    with emulator_factory(faults=faults) as emu:
+        h.run(_noisy, emu)
+
+
 async def _replaced(h: Any, emu: Any) -> None:
     # The close lands right after the greeting: connect() or the next verb
     # raises the typed error, never a hang or a silent reconnect.
