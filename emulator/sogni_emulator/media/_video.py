@@ -22,9 +22,10 @@ __all__ = ["VIDEO_CONTENT_TYPES", "render_video"]
 #: Canonical container name -> MIME type.
 VIDEO_CONTENT_TYPES: dict[str, str] = {"mp4": "video/mp4"}
 
-MAX_FRAMES = 1000
+MAX_FRAMES = 2400  # 20 s at 120 fps; LTX-2.3 allows 20 s at up to 60 fps
+MAX_POSES = 120  # distinct pictures per clip, see _encode
 MIN_SIDE = 16
-MAX_SIDE = 2048
+MAX_SIDE = 4096  # FlashVSR delivers up to 1440p on the short edge
 
 
 def _even(side: int) -> int:
@@ -40,9 +41,10 @@ def render_video(
     Args:
         prompt: Request prompt, drawn as the caption and mixed into the seed.
         seed: Request seed.
-        width: Pixel width, 16 to 2048; an odd value is rounded down to even (4:2:0 video).
-        height: Pixel height, 16 to 2048; rounded down to even likewise.
-        frames: Number of frames, 1 to 1000.
+        width: Pixel width, 16 to 4096; an odd value is rounded down to even (4:2:0 video).
+        height: Pixel height, 16 to 4096; rounded down to even likewise.
+        frames: Number of frames, 1 to 2400. Clips longer than 120 frames hold each of 120
+            poses for several frames, which keeps long renders fast.
         fps: Frame rate, greater than 0 and at most 120 (fractional rates such as 23.976 are kept
             to three decimals).
 
@@ -106,16 +108,26 @@ def _encode(
         vstream.pix_fmt = "yuv420p"
         vstream.codec_context.options = {"preset": "ultrafast", "crf": "30", "tune": "stillimage"}
         vstream.thread_count = 1
+        # At most MAX_POSES distinct pictures: long clips hold each pose for a few frames, so
+        # a 20 s 60 fps request costs about as much as a 4 s one (x264 codes repeats as skips).
+        poses = min(frames, MAX_POSES)
+        frame: av.VideoFrame | None = None
+        last_pose = -1
         for index in range(frames):
-            t = index / max(1, frames)
-            frame_image = scene.copy()
-            draw = ImageDraw.Draw(frame_image, "RGBA")
-            for orbit, radius, phase, turns, fill in orbs:
-                angle = phase + turns * math.tau * t
-                x, y = cx + orbit * math.cos(angle), cy + orbit * math.sin(angle)
-                draw.ellipse((x - radius, y - radius, x + radius, y + radius), fill=fill)
-            rgba = frame_image.convert("RGBA").tobytes()
-            frame = av.VideoFrame.from_bytes(rgba, w, h, format="rgba")
+            pose = index * poses // frames
+            if pose != last_pose or frame is None:
+                t = pose / poses
+                frame_image = scene.copy()
+                draw = ImageDraw.Draw(frame_image, "RGBA")
+                for orbit, radius, phase, turns, fill in orbs:
+                    angle = phase + turns * math.tau * t
+                    x, y = cx + orbit * math.cos(angle), cy + orbit * math.sin(angle)
+                    draw.ellipse((x - radius, y - radius, x + radius, y + radius), fill=fill)
+                rgba = frame_image.convert("RGBA").tobytes()
+                frame = av.VideoFrame.from_bytes(rgba, w, h, format="rgba").reformat(
+                    format="yuv420p"
+                )
+                last_pose = pose
             frame.pts = index
             for packet in vstream.encode(frame):
                 container.mux(packet)
