@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from sogni_core.protocol._errors import ProtocolError
 from sogni_core.protocol._generated import socket as wire
+from sogni_core.state import events as ev
 from sogni_core.state._rules import ProjectSpec
 from sogni_core.state.connection import SogniConnection
 from sogni_core.state.project import StalenessOutcome
@@ -123,6 +124,7 @@ def run(conn: SogniConnection, op: tuple[Any, ...], now: float) -> None:
 def test_only_protocol_errors_and_sticky_error(ops: list[tuple[Any, ...]]) -> None:
     conn = SogniConnection(socket_url="wss://h", app_id="a", rng=lambda: 0.3)
     now = 0.0
+    ends: dict[tuple[str, str], int] = {}  # (kind, id) -> end events since tracking began
     for op in ops:
         now += 1.0
         was_error = conn.state is SessionState.ERROR
@@ -132,7 +134,17 @@ def test_only_protocol_errors_and_sticky_error(ops: list[tuple[Any, ...]]) -> No
             pass
         else:
             assert not was_error, f"{op[0]} succeeded in ERROR"
+            if op[0] in ("job", "llm"):
+                ends[("project" if op[0] == "job" else "chat", op[1])] = 0
         conn.data_to_send()
-        conn.events()
+        for e in conn.events():
+            if isinstance(e, (ev.ProjectCompleted, ev.ProjectFailed, ev.ProjectCanceled)):
+                key = ("project", e.project_id)
+            elif isinstance(e, (ev.ChatCompleted, ev.ChatFailed, ev.ChatCanceled)):
+                key = ("chat", e.result.job_id if isinstance(e, ev.ChatCompleted) else e.job_id)
+            else:
+                continue
+            ends[key] = ends.get(key, 0) + 1
+            assert ends[key] == 1, f"{key} ended twice"
         deadline = conn.next_deadline()
         assert deadline is None or deadline == deadline  # never NaN
