@@ -15,10 +15,12 @@ formatting (integral floats print as integers, ``1e21`` as ``1e+21``, ``1e-6`` a
 Decoding mirrors the official client's receive path (01 §2.1): base64 is decoded like
 ``atob`` (ASCII whitespace ignored, missing ``=`` padding tolerated, the URL-safe
 alphabet rejected), bytes like ``TextDecoder`` (invalid UTF-8 becomes U+FFFD, a leading
-BOM is dropped), and a truthy top-level ``jobID``/``imgID`` is upper-cased. Where the
-client would drop the frame (unparseable JSON, empty ``data``, a ``null`` payload), these
-functions raise :class:`RemoteProtocolError`; they raise nothing else on any input
-(fuzzed in ``fuzz/frames_fuzz.py``). A frame type without a schema decodes to
+BOM is dropped), JSON like ``JSON.parse`` (lone surrogate escapes are accepted, numbers
+beyond the double range become infinities), and a truthy top-level ``jobID``/``imgID``
+is upper-cased; tests/protocol/test_frames_peer.py checks this against the official
+SDK's own receive path. Where the client would drop the frame (unparseable JSON, empty
+``data``, a ``null`` payload), these functions raise :class:`RemoteProtocolError`; they
+raise nothing else on any input (fuzzed in ``fuzz/frames_fuzz.py``). A frame type without a schema decodes to
 :class:`UnknownEvent`, which is not an error: servers add event types over time.
 
 The codec is the hot path of every connection, so encoders, decoders and the per-type
@@ -29,6 +31,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import json as _stdjson
 import math
 import sys
 import typing
@@ -121,6 +124,7 @@ class _Target(msgspec.Struct, frozen=True):
     """How to decode the payload of one wire type."""
 
     decoder: msgspec.json.Decoder[Any]
+    type: Any  # the decode type, for msgspec.convert on the slow path
     bare: tuple[type[msgspec.Struct], str] | None  # (class, attribute) for bare payloads
     tags: tuple[str, frozenset[str]] | None  # (tag_field, known tags) for tagged unions
 
@@ -144,7 +148,7 @@ def _targets(
             tag_field = first.__struct_config__.tag_field
             assert tag_field is not None
             tags = (tag_field, frozenset(str(c.__struct_config__.tag) for c in concrete))
-        out[wire] = _Target(msgspec.json.Decoder(decode_type), bare, tags)
+        out[wire] = _Target(msgspec.json.Decoder(decode_type), decode_type, bare, tags)
     return out
 
 
@@ -367,14 +371,27 @@ def _text(raw: bytes) -> str:
     return text[1:] if text.startswith("\ufeff") else text
 
 
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
+
+
 def _json(raw: bytes) -> Any:
+    """Parse payload bytes like ``JSON.parse(new TextDecoder().decode(raw))``."""
     try:
         return _ANY.decode(raw)
     except msgspec.DecodeError:
         pass
+    text = _text(raw)
     try:
-        return _ANY.decode(_text(raw))
+        return _ANY.decode(text)
     except msgspec.DecodeError:
+        pass
+    # JSON.parse also accepts what msgspec refuses: lone surrogate escapes ("\ud800")
+    # and numbers beyond the double range (1e400 is Infinity). The stdlib parser does
+    # too (with NaN/Infinity literals, which JSON.parse rejects, turned off).
+    try:
+        return _stdjson.loads(text, parse_constant=_no_constant)
+    except (ValueError, RecursionError):
         raise RemoteProtocolError("frame payload is not JSON") from None
 
 
@@ -421,24 +438,27 @@ def _decode_typed(data: str | bytes | bytearray | memoryview, table: Mapping[str
     target = table.get(frame_type)
     if target is None:
         return UnknownEvent(type=frame_type, payload=_normalize(_json(raw), frame_type))
+    payload: Any = None
     try:
         try:
             value = target.decoder.decode(raw)
         except msgspec.DecodeError as exc:
             if isinstance(exc, msgspec.ValidationError):
                 raise
-            value = target.decoder.decode(_text(raw))  # invalid UTF-8 or a BOM
+            # Not parseable as it stands (invalid UTF-8, a BOM, a lone surrogate
+            # escape...): parse like JSON.parse, then validate the values.
+            payload = _json(raw)
+            value = msgspec.convert(payload, target.type)
     except msgspec.ValidationError as exc:
         if target.tags is not None:
-            payload = _json(raw)
+            if payload is None:
+                payload = _json(raw)
             tag_field, known = target.tags
             if type(payload) is dict and payload.get(tag_field) not in known:
                 return UnknownEvent(type=frame_type, payload=_normalize(payload, frame_type))
         raise RemoteProtocolError(
             f"{frame_type!r} payload does not match its schema: {exc}"
         ) from None
-    except msgspec.DecodeError:
-        raise RemoteProtocolError(f"{frame_type!r} payload is not JSON") from None
     if target.bare is not None:
         cls, attr = target.bare
         if type(value) is dict:

@@ -1,0 +1,145 @@
+"""Differential test: the official TS SDK's receive path against decode_frame.
+
+tests/protocol/sdk_peer/receive.js feeds frames to the unmodified WebSocketClient of
+@sogni-ai/sogni-client 5.54.0 (installed from the npm registry into sdk_peer/node_modules)
+and reports what it dispatches. Every golden frame, every decoding-rule vector and a batch
+of deterministic mutations of them must decode to the same (type, payload) here, and a
+frame the SDK drops (or dispatches under a non-string type, which no listener can receive)
+must raise RemoteProtocolError here.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import math
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sogni_core.protocol import frames
+from sogni_core.protocol._errors import RemoteProtocolError
+
+HERE = Path(__file__).resolve().parent
+PEER = HERE / "sdk_peer"
+VECTORS = HERE.parents[1] / "spec" / "vectors"
+SDK_VERSION = "5.54.0"
+
+
+def _ensure_sdk() -> None:
+    installed = PEER / "node_modules" / "@sogni-ai" / "sogni-client" / "package.json"
+    if installed.exists() and json.loads(installed.read_text())["version"] == SDK_VERSION:
+        return
+    npm = shutil.which("npm")
+    assert npm, "npm is required to install the official SDK for this test"
+    subprocess.run(
+        [npm, "ci", "--no-audit", "--no-fund", "--ignore-scripts"],
+        cwd=PEER,
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+
+
+def _inputs() -> list[bytes]:
+    out: list[bytes] = []
+    for name in ("frames.json", "decoding.json"):
+        for vector in json.loads((VECTORS / name).read_text(encoding="utf-8"))["vectors"]:
+            if "frame_hex" in vector:
+                out.append(bytes.fromhex(vector["frame_hex"]))
+            else:
+                out.append(vector["frame"].encode("utf-8"))
+    # Deterministic byte-level mutations (an LCG, so the batch is the same every run).
+    state = 12345
+    seeds = list(out)
+    for i in range(600):
+        state = (state * 1103515245 + 12345) % 2**31
+        data = bytearray(seeds[i % len(seeds)])
+        at = state % max(len(data), 1)
+        op = (state >> 8) % 4
+        if op == 0 and data:
+            data[at] ^= 1 << ((state >> 12) % 8)
+        elif op == 1:
+            data[at:at] = bytes([(state >> 4) % 256])
+        elif op == 2 and data:
+            del data[at]
+        else:
+            del data[at:]
+        out.append(bytes(data))
+    # Mutations of the payload JSON itself, re-wrapped in valid base64: JSON.parse and
+    # TextDecoder semantics (lone surrogate escapes, 1e400, BOMs, invalid UTF-8).
+    vectors = json.loads((VECTORS / "frames.json").read_text(encoding="utf-8"))["vectors"]
+    payloads = [json.dumps(v["payload"], separators=(",", ":")).encode() for v in vectors]
+    inserts = [
+        b"\\ud800",
+        b"1e400",
+        b"\xef\xbb\xbf",
+        b"\xff",
+        b"-0",
+        b'"jobID":"ab",',
+        b"00",
+        b"\t",
+    ]
+    for i in range(600):
+        state = (state * 1103515245 + 12345) % 2**31
+        data = bytearray(payloads[i % len(payloads)])
+        at = state % (len(data) + 1)
+        if (state >> 9) % 2:
+            data[at:at] = inserts[(state >> 3) % len(inserts)]
+        elif at < len(data):
+            data[at] ^= 1 << ((state >> 12) % 8)
+        frame_type = "jobProgress" if i % 2 else "unknownType"
+        envelope = {"type": frame_type, "data": base64.b64encode(bytes(data)).decode()}
+        out.append(json.dumps(envelope, separators=(",", ":")).encode())
+    return out
+
+
+def _js_values(value: Any) -> Any:
+    """What JSON.stringify shows of a value: non-finite numbers become null."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _js_values(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_js_values(v) for v in value]
+    return value
+
+
+@pytest.fixture(scope="module")
+def sdk_results() -> tuple[list[bytes], list[dict[str, Any]]]:
+    _ensure_sdk()
+    node = shutil.which("node")
+    assert node, "node is required for the SDK receive-path test"
+    inputs = _inputs()
+    done = subprocess.run(
+        [node, str(PEER / "receive.js")],
+        input=json.dumps([d.hex() for d in inputs]),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    results: list[dict[str, Any]] = json.loads(done.stdout)
+    assert len(results) == len(inputs)
+    return inputs, results
+
+
+def test_sdk_and_decode_frame_agree(sdk_results: tuple[list[bytes], list[dict[str, Any]]]) -> None:
+    inputs, results = sdk_results
+    delivered = 0
+    for data, sdk in zip(inputs, results, strict=True):
+        events = [e for e in sdk["events"] if isinstance(e.get("type"), str)]
+        try:
+            ours = frames.decode_frame(data)
+        except RemoteProtocolError:
+            assert sdk["dropped"] or not events, data
+            continue
+        assert not sdk["dropped"], data
+        assert len(events) == 1, data
+        expected = (ours.type, _js_values(ours.payload))
+        assert (events[0]["type"], events[0].get("payload")) == expected, data
+        delivered += 1
+    assert delivered > 100  # the batch exercises both outcomes
