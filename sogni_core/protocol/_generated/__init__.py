@@ -10,7 +10,7 @@ from typing import Any, Final, TypeAlias
 
 import msgspec
 
-from . import enums, jobrequest, limits, rest, socket
+from . import enums, jobrequest, limits, rest, socket, tools, workflows
 
 __all__ = [
     "CLIENT_MESSAGES",
@@ -27,6 +27,8 @@ __all__ = [
     "limits",
     "rest",
     "socket",
+    "tools",
+    "workflows",
 ]
 
 #: Every generated module, by spec name.
@@ -36,6 +38,8 @@ MODULES: Final[dict[str, Any]] = {
     "limits": limits,
     "rest": rest,
     "socket": socket,
+    "tools": tools,
+    "workflows": workflows,
 }
 SERVER_EVENTS: Final[dict[str, Any]] = {**socket.SERVER_EVENTS}
 STRICT_SERVER_EVENTS: Final[dict[str, Any]] = {**socket.STRICT_SERVER_EVENTS}
