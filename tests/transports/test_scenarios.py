@@ -399,3 +399,29 @@ def test_username_password_login(
     with emulator_factory() as emu:
         h.run(_login, emu)
     assert "hunter2-pw!" not in "\n".join(r.getMessage() for r in caplog.records)
+
+
+# -- liveness check (the staleness watchdog's REST probe) ----------------------------------
+
+
+async def _liveness(h: Any, emu: Any) -> None:
+    async with h.client(emu) as client:
+        project = await h.call(client.projects.create(_image(number_of_media=2)))
+        while not any(isinstance(e, ev.JobProcessing) for e in project._history):
+            await h.sleep(0.02)
+        outcomes: list[Any] = []
+        original = client._conn.staleness_checked
+
+        def record(project_id: str, outcome: Any, *, now: float) -> None:
+            outcomes.append(outcome)
+            original(project_id, outcome, now=now)
+
+        client._conn.staleness_checked = record
+        await h.call(client._driver._check_liveness(project.id))
+        assert [o.name for o in outcomes] in (["ALIVE"], ["SYNCED"])
+        assert len(await h.call(project.wait(10))) == 2
+
+
+def test_liveness_probe_keeps_a_live_project(h: Any, emulator_factory: Any) -> None:
+    with emulator_factory(faults="slow-workers=3") as emu:
+        h.run(_liveness, emu)

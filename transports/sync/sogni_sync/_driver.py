@@ -234,21 +234,26 @@ class Driver:
             self.call(self.conn.preview_url_resolved, action.project_id, action.job_id, url)
 
     def _check_liveness(self, project_id: str) -> None:
-        # 01 §4.12.2: listed as active -> alive; unknown to REST -> gone.
+        # 01 §4.12.2: listed as active -> alive; else read the REST record and
+        # let the core apply it (synced); unknown to REST -> gone.
         outcome = StalenessOutcome.FAILED
+        record: Any = None
         try:
             active = self._rest.call("artist_projects_active")
             ids = {str(getattr(p, "id", "")).upper() for p in getattr(active, "projects", ())}
             if project_id.upper() in ids:
                 outcome = StalenessOutcome.ALIVE
             else:
-                self._rest.call("project_get", path_params={"projectId": project_id})
+                data = self._rest.call("project_get", path_params={"projectId": project_id})
+                record = data.project
+                outcome = StalenessOutcome.SYNCED
         except Exception as exc:
-            status = getattr(exc, "status", None)
-            if status == 404:
+            if getattr(exc, "status", None) == 404:
                 outcome = StalenessOutcome.GONE
             log.debug("liveness check: %s", type(exc).__name__)
         with swallow_protocol_errors(log):
+            if record is not None:
+                self.call(self.conn.apply_rest_project, project_id, record)
             self.call(self.conn.staleness_checked, project_id, outcome)
 
     # -- shutdown ----------------------------------------------------------------------
