@@ -341,6 +341,7 @@ EXPECTED_ARTIFACTS: dict[str, dict[str, int]] = {
     "img2img": {"png": 1, "jpg": 1},
     "image-edit": {"jpg": 1, "png": 1},
     "video-i2v": {"jpg": 1, "mp4": 1},
+    "recover-new-client": {"png": 1},
     "job-failure": {},
     "nsfw": {},
     "drop-reconnect": {"jpg": 1},

@@ -49,6 +49,8 @@ FLOWS = [
     "image-edit",
     "video-i2v",
     "chat-tools",
+    "recover-new-client",
+    "projects-elsewhere",
 ]
 FLOW_TIMEOUT_S = 150
 

@@ -221,9 +221,9 @@ async function checkDownload(url, label, expectedKind, size) {
 
 // --- helpers ------------------------------------------------------------------------------
 
-async function connect() {
+async function connect(appId = `sogni-core-peer-ts-${FLOW}-${process.pid}`) {
   const sogni = await SogniClient.createInstance({
-    appId: `sogni-core-peer-ts-${FLOW}-${process.pid}`,
+    appId,
     network: 'fast',
     apiKey: API_KEY,
     restEndpoint: REST,
@@ -816,6 +816,63 @@ const flows = {
     result.followUp = { content: followUp.content, finishReason: followUp.finishReason };
     expect('follow-up answers in text', typeof followUp.content === 'string' && followUp.content.length > 0, followUp);
     expect('follow-up finishes with stop', followUp.finishReason === 'stop', followUp.finishReason);
+  },
+
+  async 'recover-new-client'(sogni) {
+    // README "Resuming projects after a refresh or reconnect": the server hands projects back
+    // to the appId that created them. Client A starts a slow render and goes away; client B,
+    // same appId, must recover it (active or completed) and end with a downloadable result.
+    const appId = `sogni-core-peer-ts-recover-${process.pid}`;
+    const first = await withTimeout(connect(appId), 20000, 'client A');
+    const modelId = await pickImageModel(first);
+    const project = await first.projects.create(imageParams(modelId, { numberOfMedia: 1, steps: 30, outputFormat: 'png' }));
+    const projectId = project.id;
+    await withTimeout(new Promise((resolve) => project.on('jobStarted', resolve)), 30000, 'render start');
+    first.dispose();
+    await sleep(300);
+    const second = await withTimeout(connect(appId), 20000, 'client B');
+    try {
+      const recovered = await withTimeout(
+        new Promise((resolve) => {
+          second.projects.on('activeProjectsRecovered', (list) => {
+            if (list.some((p) => p.id === projectId)) resolve('active');
+          });
+          second.projects.on('completedProjectsRecovered', (list) => {
+            if (list.some((p) => p.id === projectId)) resolve('completed');
+          });
+        }),
+        20000,
+        'recovery event for the project'
+      );
+      result.recoveredAs = recovered;
+      const tracked = second.projects.trackedProjects.find((p) => p.id === projectId);
+      expect('the recovered project is tracked', Boolean(tracked));
+      if (!tracked) return;
+      expect('project.recovered is true', tracked.recovered === true, tracked.recovered);
+      const urls = await withTimeout(tracked.waitForCompletion(), 60000, 'recovered waitForCompletion');
+      result.status = tracked.status;
+      expect('recovered project completed', tracked.status === 'completed', tracked.status);
+      result.download = await checkDownload(urls?.[0], 'recovered image', 'png');
+    } finally {
+      second.dispose();
+    }
+  },
+
+  async 'projects-elsewhere'(sogni) {
+    // README: listProjectsElsewhere() returns in-flight projects of the same account rendering
+    // under another app instance.
+    const other = await withTimeout(connect(`sogni-core-peer-ts-elsewhere-${process.pid}`), 20000, 'second app');
+    try {
+      const modelId = await pickImageModel(other);
+      const project = await other.projects.create(imageParams(modelId, { numberOfMedia: 1, steps: 30 }));
+      await withTimeout(new Promise((resolve) => project.on('jobStarted', resolve)), 30000, 'render start');
+      const elsewhere = await sogni.projects.listProjectsElsewhere();
+      result.elsewhere = elsewhere.map((p) => ({ id: p.id, status: p.status }));
+      expect('the other app instance\'s project is listed', elsewhere.some((p) => p.id === project.id), result.elsewhere);
+      await withTimeout(project.waitForCompletion(), 60000, 'other project completes');
+    } finally {
+      other.dispose();
+    }
   },
 
   // --- flows for an emulator started with a fault (see FAULT_FLOWS in _harness.py) ---------

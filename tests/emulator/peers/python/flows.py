@@ -223,9 +223,9 @@ async def check_download(
 # --- helpers ------------------------------------------------------------------------------
 
 
-async def connect() -> SogniClient:
+async def connect(app_id: str | None = None) -> SogniClient:
     return await SogniClient.create(
-        app_id=f"sogni-core-peer-py-{FLOW}-{os.getpid()}",
+        app_id=app_id or f"sogni-core-peer-py-{FLOW}-{os.getpid()}",
         network="fast",
         api_key=API_KEY,
         rest_endpoint=REST,
@@ -968,6 +968,81 @@ async def flow_chat_tools(sogni: SogniClient) -> None:
     expect("follow-up finishes with stop", follow_up.get("finishReason") == "stop", follow_up)
 
 
+async def _job_started(project: Any, timeout: float) -> None:
+    started: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+
+    def mark(_job: Any) -> None:
+        if not started.done():
+            started.set_result(None)
+
+    project.on("jobStarted", mark)
+    await asyncio.wait_for(started, timeout)
+
+
+async def flow_recover_new_client(sogni: SogniClient) -> None:
+    # README "Resuming projects after a refresh or reconnect": the server hands projects back
+    # to the appId that created them. Client A starts a slow render and goes away; client B,
+    # same appId, must recover it (active or completed) and end with a downloadable result.
+    app_id = f"sogni-core-peer-py-recover-{os.getpid()}"
+    first = await asyncio.wait_for(connect(app_id), 20)
+    model_id = await pick_image_model(first)
+    project = await first.projects.create(
+        image_params(model_id, numberOfMedia=1, steps=30, outputFormat="png")
+    )
+    project_id = project.id
+    await _job_started(project, 30)
+    await asyncio.wait_for(first.aclose(), 10)
+    await asyncio.sleep(0.3)
+    second = await asyncio.wait_for(connect(app_id), 20)
+    try:
+        recovered: asyncio.Future[str] = asyncio.get_running_loop().create_future()
+
+        def on_recovered(kind: str) -> Callable[[Any], None]:
+            def handler(items: Any) -> None:
+                ids = {item.get("id") for item in items or [] if isinstance(item, dict)}
+                if project_id in ids and not recovered.done():
+                    recovered.set_result(kind)
+
+            return handler
+
+        second.projects.on("activeProjectsRecovered", on_recovered("active"))
+        second.projects.on("completedProjectsRecovered", on_recovered("completed"))
+        result["recoveredAs"] = await asyncio.wait_for(recovered, 20)
+        tracked = next((p for p in second.projects.tracked_projects if p.id == project_id), None)
+        expect("the recovered project is tracked", tracked is not None)
+        if tracked is None:
+            return
+        expect("project.recovered is true", tracked.recovered is True, tracked.recovered)
+        urls = await tracked.wait_for_completion(timeout=60)
+        result["status"] = tracked.status
+        expect("recovered project completed", tracked.status == "completed", tracked.status)
+        result["download"] = await check_download(
+            urls[0] if urls else None, "recovered image", "png"
+        )
+    finally:
+        await asyncio.wait_for(second.aclose(), 10)
+
+
+async def flow_projects_elsewhere(sogni: SogniClient) -> None:
+    # README: list_projects_elsewhere() returns in-flight projects of the same account
+    # rendering under another app instance.
+    other = await asyncio.wait_for(connect(f"sogni-core-peer-py-elsewhere-{os.getpid()}"), 20)
+    try:
+        model_id = await pick_image_model(other)
+        project = await other.projects.create(image_params(model_id, numberOfMedia=1, steps=30))
+        await _job_started(project, 30)
+        elsewhere = await sogni.projects.list_projects_elsewhere()
+        result["elsewhere"] = [{"id": p.get("id"), "status": p.get("status")} for p in elsewhere]
+        expect(
+            "the other app instance's project is listed",
+            any(p.get("id") == project.id for p in elsewhere),
+            result["elsewhere"],
+        )
+        await project.wait_for_completion(timeout=60)
+    finally:
+        await asyncio.wait_for(other.aclose(), 10)
+
+
 # --- flows for an emulator started with a fault (see FAULT_FLOWS in _harness.py) ----------
 
 
@@ -1115,6 +1190,8 @@ FLOWS: dict[str, Callable[[SogniClient], Awaitable[None]]] = {
     "image-edit": flow_image_edit,
     "video-i2v": flow_video_i2v,
     "chat-tools": flow_chat_tools,
+    "recover-new-client": flow_recover_new_client,
+    "projects-elsewhere": flow_projects_elsewhere,
     "job-failure": flow_job_failure,
     "nsfw": flow_nsfw,
     "drop-reconnect": flow_drop_reconnect,
