@@ -241,9 +241,8 @@ class ProjectMachine:
         if old is new:
             return
         pid = self.id
-        if new is ProjectStatus.QUEUED:
-            pass  # ProjectQueued is emitted by on_queued with its data
-        elif new is ProjectStatus.COMPLETING:
+        # (QUEUED never reaches here: on_queued emits ProjectQueued with its data.)
+        if new is ProjectStatus.COMPLETING:
             self._grace_at = now + self.completion_grace
             self._check_settled(now, out)
         elif new is ProjectStatus.COMPLETED:
@@ -310,8 +309,6 @@ class ProjectMachine:
         """01 §4.10.2, as a high-water mark; 100 once COMPLETED."""
         if self.status is ProjectStatus.COMPLETED:
             return 100
-        if not self.jobs:
-            return self.progress_reported
         total = sum(j.progress(now) for j in self.jobs.values())
         value = max(0, min(100, math.floor(total / max(1, self.spec.number_of_media) + 0.5)))
         return max(value, self.progress_reported)
