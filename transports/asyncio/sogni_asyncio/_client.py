@@ -49,6 +49,7 @@ from sogni_core.state.connection import SogniConnection
 from sogni_core.state.session import ReconnectPolicy
 
 from . import _backend as backend
+from ._chat import Chat
 from ._driver import Driver
 from ._rest import RestClient
 
@@ -512,6 +513,7 @@ class SogniClient:
         """The server's ``authenticated`` greeting (wire Struct), once ready."""
         self.projects = Projects(self)
         self.account = Account(self)
+        self.chat = Chat(self)
 
     def __repr__(self) -> str:
         return (

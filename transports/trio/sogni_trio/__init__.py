@@ -13,6 +13,7 @@ Example::
         urls = await project.wait()
 """
 
+from sogni_core.chat import ChatError
 from sogni_core.client import ClientClosedError, TransportError, WebSocketClosed
 from sogni_core.protocol._errors import (
     ApiError,
@@ -23,12 +24,16 @@ from sogni_core.protocol._errors import (
     SogniError,
 )
 
+from ._chat import Chat, ChatStream
 from ._client import Account, Project, Projects, SogniClient
 
 __all__ = [
     "Account",
     "ApiError",
     "ApiStatusError",
+    "Chat",
+    "ChatError",
+    "ChatStream",
     "ClientClosedError",
     "ConnectionClosedError",
     "InvalidParamsError",

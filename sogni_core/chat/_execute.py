@@ -1,0 +1,510 @@
+"""Client-side execution of the direct media tools as projects (wire reference 02 §4.4, §4.8, §4.9).
+
+:func:`tool_project` maps one validated :class:`~sogni_core.chat.tools.SogniToolCall`
+of ``generate_image``, ``edit_image``, ``generate_video``, ``sound_to_video``,
+``video_to_video`` or ``generate_music`` to the project parameters the
+projects API submits; the transports create the project, wait, and turn its
+result URLs into the tool message with :func:`tool_result`.
+
+Media arguments address the per-request :class:`MediaContext` by index
+(02 §4.4): a non-negative index is a generated result of that media type
+(0-based, in generation order), a negative one an upload (``-1`` the first).
+``video_to_video.videoSourceIndex`` and ``sound_to_video``'s
+``audioSourceIndex``/``sourceImageIndex`` count uploads from 0 (02 §4.4
+exceptions; ``-1`` still means the first upload). Context entries are raw
+bytes or inline ``data:`` URIs; remote URLs must be downloaded by the caller
+first (the pure core does no I/O).
+
+Model selection (02 §4.9): the ``model``/``videoModel`` selector is looked up
+in a per-tool table (exact, then normalised: trimmed, lower-cased, ``_`` and
+spaces as ``-``); an unknown selector passes through as a raw model id. With
+no selector the first preferred id that has workers wins, else the model of
+that media type with most workers.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Final
+
+import msgspec
+
+from sogni_core.protocol._errors import InvalidParamsError
+from sogni_core.protocol.jobrequest import (
+    AudioProjectParams,
+    ImageProjectParams,
+    MediaInput,
+    ProjectParams,
+    VideoProjectParams,
+)
+
+from .tools import DIRECT_TOOL_NAMES, SogniToolCall
+
+__all__ = [
+    "MediaContext",
+    "ToolExecutionResult",
+    "resolve_model",
+    "tool_project",
+    "tool_result",
+]
+
+_IMAGE_TABLE: Final = {
+    "gpt-image-2": "gpt-image-2",
+    "z-turbo": "z_image_turbo_bf16",
+    "z-image": "z_image_bf16",
+    "krea-2-turbo": "krea2_turbo_fp8_scaled",
+    "krea2-turbo": "krea2_turbo_fp8_scaled",
+    "chroma-v46-flash": "chroma-v.46-flash_fp8",
+    "chroma1-hd": "chroma1-hd_fp8_scaled",
+    "chroma-hd": "chroma1-hd_fp8_scaled",
+    "qwen-2512": "qwen_image_2512_fp8",
+    "qwen-2512-lightning": "qwen_image_2512_fp8_lightning",
+    "flux1-schnell": "flux1-schnell-fp8",
+}
+_EDIT_TABLE: Final = {
+    "gpt-image-2": "gpt-image-2",
+    "qwen-lightning": "qwen_image_edit_2511_fp8_lightning",
+    "qwen": "qwen_image_edit_2511_fp8",
+    "krea-identity-edit": "krea2_identity_edit_v1_2",
+    "dark-beast-krea2-identity-edit": "dark_beast_krea2_identity_edit_v1_2",
+}
+_T2V_TABLE: Final = {
+    "ltx25": "ltx25-22b-int8_t2v_distilled",
+    "ltx23": "ltx23-22b-fp8_t2v_distilled",
+    "wan22": "wan_v2.2-14b-fp8_t2v_lightx2v",
+    "seedance2": "seedance-2-0",
+    "seedance2-mini": "seedance-2-0-mini",
+    "seedance2-fast": "seedance-2-0-fast",
+    "seedance2-5": "seedance-2-5",
+}
+_I2V_TABLE: Final = {
+    "ltx25": "ltx25-22b-int8_i2v_distilled",
+    "ltx23": "ltx23-22b-fp8_i2v_distilled",
+    "wan22": "wan_v2.2-14b-fp8_i2v_lightx2v",
+    "seedance2": "seedance-2-0",
+    "seedance2-mini": "seedance-2-0-mini",
+    "seedance2-fast": "seedance-2-0-fast",
+    "seedance2-5": "seedance-2-5",
+}
+_SOUND_TABLE: Final = {
+    "wan-s2v": "wan_v2.2-14b-fp8_s2v_lightx2v",
+    "ltx23-ia2v": "ltx23-22b-fp8_ia2v_distilled",
+    "ltx23-a2v": "ltx23-22b-fp8_a2v_distilled",
+    "ltx25-ia2v": "ltx25-22b-int8_ia2v_distilled",
+    "ltx25-a2v": "ltx25-22b-int8_a2v_distilled",
+    "seedance2": "seedance-2-0",
+    "seedance2-5": "seedance-2-5",
+}
+_V2V_TABLE: Final = {
+    "ltx25": "ltx25-22b-int8_v2v_distilled",
+    "ltx23": "ltx23-22b-fp8_v2v_distilled",
+    "seedance2": "seedance-2-0",
+    "seedance2-5": "seedance-2-5",
+}
+# Client-side preferences (02 §4.8.4: LTX 2.3 is preferred, not 2.5).
+_PREFERRED: Final = {
+    "image": ("z_image_turbo_bf16", "flux1-schnell-fp8", "chroma-v.46-flash_fp8"),
+    "edit": ("qwen_image_edit_2511_fp8_lightning", "qwen_image_edit_2511_fp8", "gpt-image-2"),
+    "t2v": ("ltx23-22b-fp8_t2v_distilled",),
+    "i2v": ("ltx23-22b-fp8_i2v_distilled",),
+    "ia2v": ("ltx23-22b-fp8_ia2v_distilled", "wan_v2.2-14b-fp8_s2v_lightx2v"),
+    "a2v": ("ltx23-22b-fp8_a2v_distilled",),
+    "v2v": ("ltx23-22b-fp8_v2v_distilled",),
+    "audio": (
+        "ace_step_1.5_xl_turbo",
+        "ace_step_1.5_xl_sft",
+        "ace_step_1.5_turbo",
+        "ace_step_1.5_sft",
+        "minimax_music3",
+    ),
+}
+_KIND_MARKERS: Final[dict[str, Callable[[str], bool]]] = {
+    "image": lambda m: "2v" not in m and not m.startswith(("ace_step", "minimax_music")),
+    "edit": lambda m: m == "gpt-image-2" or "edit" in m or "kontext" in m,
+    "t2v": lambda m: "_t2v" in m or m.startswith("seedance-2"),
+    "i2v": lambda m: "_i2v" in m or m.startswith("seedance-2"),
+    "ia2v": lambda m: "_ia2v" in m or "_s2v" in m,
+    "a2v": lambda m: "_a2v" in m,
+    "v2v": lambda m: "_v2v" in m or m.startswith("seedance-2"),
+    "audio": lambda m: m.startswith("ace_step") or m == "minimax_music3",
+}
+_DATA_URI = re.compile(r"data:([^;,]+);base64,(.*)", re.IGNORECASE | re.DOTALL)
+_OUTPUT_FORMATS: Final = frozenset({"png", "jpg", "webp"})
+
+
+class MediaContext(msgspec.Struct, frozen=True, kw_only=True):
+    """Media a conversation can address by index (02 §4.4).
+
+    Each entry is raw bytes or an inline ``data:`` URI.
+
+    Attributes:
+        images, videos, audio: generated results, in generation order.
+        uploaded_images, uploaded_videos, uploaded_audio: the user's uploads.
+    """
+
+    images: tuple[bytes | str, ...] = ()
+    videos: tuple[bytes | str, ...] = ()
+    audio: tuple[bytes | str, ...] = ()
+    uploaded_images: tuple[bytes | str, ...] = ()
+    uploaded_videos: tuple[bytes | str, ...] = ()
+    uploaded_audio: tuple[bytes | str, ...] = ()
+
+
+class ToolExecutionResult(msgspec.Struct, frozen=True, kw_only=True):
+    """The outcome of one executed tool call (02 §4.8.2).
+
+    Attributes:
+        tool_call_id: the call's id.
+        tool_name: the tool.
+        success: whether it produced media.
+        result_urls: the result URLs.
+        content: the JSON text to send back as the ``tool`` message.
+        error: the error text on failure.
+    """
+
+    tool_call_id: str
+    tool_name: str
+    success: bool
+    result_urls: tuple[str, ...] = ()
+    content: str = ""
+    error: str | None = None
+
+    def to_message(self) -> dict[str, Any]:
+        """The ``{"role": "tool", ...}`` message answering the call."""
+        return {
+            "role": "tool",
+            "content": self.content,
+            "tool_call_id": self.tool_call_id,
+            "name": self.tool_name,
+        }
+
+
+def tool_result(
+    call: SogniToolCall,
+    *,
+    result_urls: Sequence[str] = (),
+    model: str | None = None,
+    error: str | None = None,
+) -> ToolExecutionResult:
+    """Build the result of an executed call; ``content`` is the compact JSON the
+    SDK sends (``{"success":true,"media_type":..,"urls":..,"model":..,"prompt":..}``
+    or ``{"success":false,"error":..}``)."""
+    if error is not None:
+        content = msgspec.json.encode({"success": False, "error": error}).decode()
+        return ToolExecutionResult(
+            tool_call_id=call.id, tool_name=call.name, success=False, content=content, error=error
+        )
+    body = {
+        "success": True,
+        "media_type": _media_type(call.name),
+        "urls": list(result_urls),
+        "model": model,
+        "prompt": call.arguments.get("prompt"),
+    }
+    return ToolExecutionResult(
+        tool_call_id=call.id,
+        tool_name=call.name,
+        success=True,
+        result_urls=tuple(result_urls),
+        content=msgspec.json.encode(body).decode(),
+    )
+
+
+def _media_type(tool: str) -> str:
+    if tool in ("generate_image", "edit_image"):
+        return "image"
+    return "audio" if tool == "generate_music" else "video"
+
+
+def _normalise(selector: str) -> str:
+    return re.sub(r"[_\s]+", "-", selector.strip().lower())
+
+
+def resolve_model(
+    kind: str,
+    selector: str | None,
+    available: Mapping[str, int],
+    table: Mapping[str, str] | None = None,
+) -> str:
+    """Pick the model id for one tool run (02 §4.9.2-§4.9.3).
+
+    Args:
+        kind: ``image``, ``edit``, ``t2v``, ``i2v``, ``ia2v``, ``a2v``, ``v2v`` or ``audio``.
+        selector: the tool's ``model``/``videoModel`` value, if any.
+        available: model id -> online workers (``swarmModels``).
+        table: the selector table of the tool.
+
+    Raises:
+        InvalidParamsError: no suitable model has workers (field ``model``).
+    """
+    if selector and selector.strip():
+        table = table or {}
+        return table.get(selector) or table.get(_normalise(selector)) or selector
+    live = [m for m, n in available.items() if n > 0]
+    for model in _PREFERRED[kind]:
+        if model in live:
+            return model
+    fitting = sorted((m for m in live if _KIND_MARKERS[kind](m)), key=lambda m: -available[m])
+    if not fitting:
+        raise InvalidParamsError("model", f"no {kind} model has workers right now")
+    return fitting[0]
+
+
+def _media(value: bytes | str, field: str) -> bytes | MediaInput:
+    if isinstance(value, bytes):
+        return value
+    m = _DATA_URI.fullmatch(value.strip())
+    if m is None:
+        raise InvalidParamsError(field, "media must be bytes or a data: URI (download URLs first)")
+    try:
+        data = base64.b64decode(re.sub(r"\s+", "", m.group(2)), validate=True)
+    except ValueError:
+        raise InvalidParamsError(field, "Invalid base64 payload") from None
+    return MediaInput(data=data, content_type=m.group(1).strip().lower())
+
+
+def _index(value: Any, field: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != int(value):
+        raise InvalidParamsError(field, f"{field} must contain only integer media indices")
+    return int(value)
+
+
+def _pick(
+    ctx: MediaContext | None,
+    kind: str,
+    index: Any,
+    field: str,
+    *,
+    uploads_from_zero: bool = False,
+) -> bytes | MediaInput:
+    """Resolve one media index against the context (02 §4.4)."""
+    if ctx is None:
+        raise InvalidParamsError(
+            field, f"Indexed {kind} arguments require a media context for client-side execution"
+        )
+    i = _index(index, field)
+    generated = {"image": ctx.images, "video": ctx.videos, "audio": ctx.audio}[kind]
+    uploaded = {
+        "image": ctx.uploaded_images,
+        "video": ctx.uploaded_videos,
+        "audio": ctx.uploaded_audio,
+    }[kind]
+    if uploads_from_zero:
+        pool, pos = uploaded, (i if i >= 0 else -i - 1)
+    elif i >= 0:
+        pool, pos = generated, i
+    else:
+        pool, pos = uploaded, -i - 1
+    if pos >= len(pool):
+        raise InvalidParamsError(
+            field, f"{kind} media index {i} is unavailable in the media context"
+        )
+    return _media(pool[pos], field)
+
+
+def _legacy(args: Mapping[str, Any], key: str) -> bytes | MediaInput | None:
+    value = args.get(key)
+    return _media(value, key) if isinstance(value, str) and value.strip() else None
+
+
+def _size(args: Mapping[str, Any]) -> dict[str, Any]:
+    if args.get("width") and args.get("height"):
+        return {"width": args["width"], "height": args["height"]}
+    return {}
+
+
+def _image_options(args: Mapping[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    quality = args.get("gpt_image_quality", args.get("gptImageQuality"))
+    if isinstance(quality, str) and quality.strip():
+        out["gpt_image_quality"] = quality.strip().lower()
+    fmt = args.get("output_format", args.get("outputFormat"))
+    if isinstance(fmt, str):
+        fmt = "jpg" if fmt.strip().lower() == "jpeg" else fmt.strip().lower()
+        if fmt in _OUTPUT_FORMATS:
+            out["output_format"] = fmt
+    return out
+
+
+def tool_project(
+    call: SogniToolCall,
+    *,
+    available_models: Mapping[str, int],
+    media_context: MediaContext | None = None,
+    number_of_media: int | None = None,
+    token_type: str | None = None,
+    network: str | None = None,
+) -> tuple[ProjectParams, str]:
+    """Map a direct media tool call to project parameters (02 §4.8.4).
+
+    Args:
+        call: a validated call of one of :data:`DIRECT_TOOL_NAMES`.
+        available_models: model id -> workers, for model selection.
+        media_context: the media the indices address.
+        number_of_media: override for ``numberOfVariations`` (1-16).
+        token_type: ``sogni`` | ``spark``.
+        network: ``fast`` | ``relaxed``.
+
+    Returns:
+        ``(params, model_id)``.
+
+    Raises:
+        InvalidParamsError: a hosted-only tool, a missing or unavailable
+            media input, or no usable model - all before any I/O.
+    """
+    if call.name not in DIRECT_TOOL_NAMES:
+        raise InvalidParamsError(
+            "function.name",
+            f"Tool '{call.name}' must be executed via hosted chat or a durable chat run",
+        )
+    a = call.arguments
+    count = number_of_media or a.get("numberOfVariations") or 1
+    base: dict[str, Any] = {
+        "positive_prompt": a.get("prompt"),
+        "number_of_media": int(count),
+        "token_type": token_type,
+        "network": network,
+    }
+    if a.get("seed") is not None:
+        base["seed"] = int(a["seed"])
+    negative = a.get("negative_prompt", a.get("negativePrompt"))
+    params: ProjectParams
+    if call.name == "generate_image":
+        model = resolve_model("image", a.get("model"), available_models, _IMAGE_TABLE)
+        extra: dict[str, Any] = {**_size(a), **_image_options(a)}
+        if extra.get("width"):
+            extra["size_preset"] = "custom"
+        if a.get("sourceImageIndex") is not None:
+            extra["starting_image"] = _pick(
+                media_context, "image", a["sourceImageIndex"], "sourceImageIndex"
+            )
+            extra["starting_image_strength"] = a.get("starting_image_strength", 0.5)
+        params = ImageProjectParams(model_id=model, negative_prompt=negative, **base, **extra)
+    elif call.name == "edit_image":
+        model = resolve_model("edit", a.get("model"), available_models, _EDIT_TABLE)
+        inputs: list[bytes | MediaInput] = []
+        if a.get("sourceImageIndex") is not None:
+            inputs.append(_pick(media_context, "image", a["sourceImageIndex"], "sourceImageIndex"))
+        legacy = _legacy(a, "source_image_url")
+        if legacy is not None:
+            inputs.append(legacy)
+        for j, url in enumerate(a.get("reference_image_urls") or ()):
+            if isinstance(url, str) and url.strip():
+                inputs.append(_media(url, f"reference_image_urls[{j}]"))
+        if not inputs and media_context is not None and media_context.uploaded_images:
+            inputs = [_media(v, "uploaded_images") for v in media_context.uploaded_images]
+        if not inputs:
+            raise InvalidParamsError(
+                "sourceImageIndex", "edit_image needs a source image (an index or an upload)"
+            )
+        limit = 16 if model == "gpt-image-2" else 2 if "krea2" in model else 3
+        extra = {**_size(a), **_image_options(a)}
+        if extra.get("width"):
+            extra["size_preset"] = "custom"
+        params = ImageProjectParams(
+            model_id=model,
+            negative_prompt=negative,
+            context_images=tuple(inputs[:limit]),
+            **base,
+            **extra,
+        )
+    elif call.name == "generate_music":
+        model = resolve_model("audio", a.get("model"), available_models)
+        sig = a.get("timesignature", a.get("timesig"))
+        params = AudioProjectParams(
+            model_id=model,
+            duration=a.get("duration"),
+            bpm=a.get("bpm"),
+            keyscale=a.get("keyscale") or None,
+            lyrics=a.get("lyrics") or None,
+            language=a.get("language") or None,
+            timesignature=None if sig is None else str(round(sig)) if _num(sig) else str(sig),
+            output_format=a.get("output_format") or None,
+            **base,
+        )
+    else:
+        params, model = _video_project(call, a, base, negative, available_models, media_context)
+    return params, model
+
+
+def _num(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def _video_project(
+    call: SogniToolCall,
+    a: Mapping[str, Any],
+    base: dict[str, Any],
+    negative: Any,
+    available: Mapping[str, int],
+    ctx: MediaContext | None,
+) -> tuple[VideoProjectParams, str]:
+    duration = a["duration"] if _num(a.get("duration")) else 5
+    extra: dict[str, Any] = {**_size(a), "duration": duration}
+    if isinstance(a.get("generateAudio"), bool):
+        extra["generate_audio"] = a["generateAudio"]
+    selector = a.get("videoModel")
+    if call.name == "generate_video":
+        refs = list(a.get("referenceImageIndices") or ())
+        images = [_pick(ctx, "image", r, f"referenceImageIndices[{j}]") for j, r in enumerate(refs)]
+        legacy = _legacy(a, "reference_image_url")
+        if legacy is not None:
+            if images:
+                raise InvalidParamsError(
+                    "reference_image_url",
+                    "Use either referenceImageIndices with a media context or legacy inline "
+                    "reference_image_url arguments, not both",
+                )
+            images = [legacy]
+        kind = "i2v" if images else "t2v"
+        model = resolve_model(kind, selector, available, _I2V_TABLE if images else _T2V_TABLE)
+        if images:
+            extra["reference_image"] = images[0]
+        if len(images) > 1:
+            extra["reference_image_end"] = images[1]
+    elif call.name == "sound_to_video":
+        if a.get("audioSourceIndex") is not None:
+            audio = _pick(
+                ctx, "audio", a["audioSourceIndex"], "audioSourceIndex", uploads_from_zero=True
+            )
+        else:
+            legacy_audio = _legacy(a, "reference_audio_url")
+            if legacy_audio is None:
+                raise InvalidParamsError(
+                    "audioSourceIndex", "sound_to_video needs a driving audio track"
+                )
+            audio = legacy_audio
+        image: bytes | MediaInput | None = None
+        if a.get("sourceImageIndex") is not None:
+            image = _pick(
+                ctx, "image", a["sourceImageIndex"], "sourceImageIndex", uploads_from_zero=True
+            )
+        else:
+            image = _legacy(a, "reference_image_url")
+        kind = "ia2v" if image is not None else "a2v"
+        model = resolve_model(kind, selector, available, _SOUND_TABLE)
+        extra.update(reference_audio=audio, audio_duration=duration)
+        if image is not None:
+            extra["reference_image"] = image
+    else:  # video_to_video
+        if a.get("videoSourceIndex") is not None:
+            video = _pick(
+                ctx, "video", a["videoSourceIndex"], "videoSourceIndex", uploads_from_zero=True
+            )
+        else:
+            legacy_video = _legacy(a, "reference_video_url")
+            if legacy_video is None:
+                raise InvalidParamsError("videoSourceIndex", "video_to_video needs a source video")
+            video = legacy_video
+        model = resolve_model("v2v", selector, available, _V2V_TABLE)
+        extra["reference_video"] = video
+        if a.get("sourceImageIndex") is not None:
+            extra["reference_image"] = _pick(
+                ctx, "image", a["sourceImageIndex"], "sourceImageIndex"
+            )
+    external = model.startswith(("seedance-", "happyhorse-"))
+    if negative and not external:
+        extra["negative_prompt"] = negative
+    return VideoProjectParams(model_id=model, **base, **extra), model
