@@ -49,7 +49,8 @@ class ProjectSpec(msgspec.Struct, frozen=True, kw_only=True):
 
     Attributes:
         id: the project id (uppercase UUID sent as ``jobID``).
-        media: ``image``, ``video`` or ``audio``.
+        media: ``image``, ``video``, ``audio`` or ``model`` (3D artifacts such
+            as Pixal3D GLB, newest reference).
         number_of_media: requested jobs (``numberOfMedia``).
         steps: requested steps, 0 when the model has none.
         network: the network the project pinned, else the connection's.
@@ -58,7 +59,7 @@ class ProjectSpec(msgspec.Struct, frozen=True, kw_only=True):
     """
 
     id: str
-    media: Literal["image", "video", "audio"] = "image"
+    media: Literal["image", "video", "audio", "model"] = "image"
     number_of_media: int = 1
     steps: int = 0
     network: str = "fast"
@@ -129,12 +130,14 @@ def result_url_request(spec: ProjectSpec, job_id: str) -> ev.FetchResultUrl:
     """The signed-URL request for a finished job (01 §4.10.4, query key order kept)."""
     media, fmt = spec.media, spec.output_format
     query: list[tuple[str, str]] = [("jobId", spec.id)]
-    if media in ("video", "audio"):
+    if media in ("video", "audio", "model"):
         path = "/v1/media/downloadUrl"
         query += [("id", job_id), ("type", "complete")]
         if media == "audio":
             ctype = {"flac": "audio/flac", "wav": "audio/wav"}.get(fmt or "", "audio/mpeg")
             query.append(("contentType", ctype))
+        elif media == "model":
+            query.append(("contentType", "model/gltf-binary"))
     else:
         path = "/v1/image/downloadUrl"
         query += [("imageId", job_id), ("type", "complete")]

@@ -68,7 +68,7 @@ __all__ = [
     "Usage",
 ]
 
-MediaType = Literal["image", "video", "audio"]
+MediaType = Literal["image", "video", "audio", "model"]
 
 
 class Event(msgspec.Struct, frozen=True, kw_only=True):

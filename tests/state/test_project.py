@@ -170,10 +170,16 @@ def test_runtime_limits() -> None:
             "/v1/media/downloadUrl",
             [("id", "J"), ("type", "complete"), ("contentType", "audio/mpeg")],
         ),
+        (
+            "model",
+            "glb",
+            "/v1/media/downloadUrl",
+            [("id", "J"), ("type", "complete"), ("contentType", "model/gltf-binary")],
+        ),
     ],
 )
 def test_result_url_request(
-    media: Literal["image", "video", "audio"],
+    media: Literal["image", "video", "audio", "model"],
     fmt: str | None,
     path: str,
     query: list[tuple[str, str]],
