@@ -193,6 +193,40 @@ def test_cancelling_wait_cancels_project(name: str, emulator_factory: Any) -> No
         Harness(name).run(_cancel_by_task, emu)
 
 
+class _Interrupt(Exception):
+    pass
+
+
+async def _interrupt_sync_wait(h: Any, emu: Any) -> None:
+    import signal
+
+    async with h.client(emu) as client:
+        project = client.projects.create(_image())
+        signal.setitimer(signal.ITIMER_REAL, 0.3)
+        with pytest.raises(_Interrupt):
+            project.wait()  # blocks until the alarm interrupts it
+        async for _ in h.events(project):
+            pass
+        assert isinstance(project._end, ev.ProjectCanceled)
+
+
+def test_interrupting_blocking_wait_cancels_project(emulator_factory: Any) -> None:
+    import signal
+
+    from .conftest import Harness
+
+    def alarm(signum: int, frame: Any) -> None:
+        raise _Interrupt
+
+    previous = signal.signal(signal.SIGALRM, alarm)
+    try:
+        with emulator_factory(faults="slow-workers=15") as emu:
+            Harness("sync").run(_interrupt_sync_wait, emu)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 # -- reconnect under faults ----------------------------------------------------------------
 
 
@@ -208,7 +242,9 @@ async def _survives(h: Any, emu: Any) -> None:
         assert any(c.attempt > 0 for c in reconnects), "the fault never forced a reconnect"
 
 
-@pytest.mark.parametrize("faults", ["drop-at-progress=50", "restart-at-progress=50"])
+@pytest.mark.parametrize(
+    "faults", ["drop-at-progress=50", "drop-at-progress=95", "restart-at-progress=50"]
+)
 def test_reconnect_delivers_every_result_once(h: Any, emulator_factory: Any, faults: str) -> None:
     with emulator_factory(faults=faults) as emu:
         h.run(_survives, emu)
@@ -425,3 +461,27 @@ async def _liveness(h: Any, emu: Any) -> None:
 def test_liveness_probe_keeps_a_live_project(h: Any, emulator_factory: Any) -> None:
     with emulator_factory(faults="slow-workers=3") as emu:
         h.run(_liveness, emu)
+
+
+# -- socket event subscriptions --------------------------------------------------------------
+
+
+async def _subscriptions(h: Any, emu: Any) -> None:
+    async with h.client(emu, socket_event_subscriptions={"modelAvailability": False}) as client:
+        updates: list[ev.SubscriptionsUpdated] = []
+        client.on(ev.SubscriptionsUpdated, updates.append)
+        with pytest.raises(TimeoutError):
+            await h.call(client.projects.wait_for_models(1.0))
+        await h.call(client.set_socket_event_subscriptions({"subscriptionLimitNotice": True}))
+        for _ in range(100):
+            if updates and dict(updates[-1].subscriptions).get("subscriptionLimitNotice"):
+                break
+            await h.sleep(0.02)
+        snapshot = dict(updates[-1].subscriptions)
+        assert snapshot == {"modelAvailability": False, "subscriptionLimitNotice": True}
+        assert client.projects.available_models == {}
+
+
+def test_socket_event_subscriptions(h: Any, emulator_factory: Any) -> None:
+    with emulator_factory() as emu:
+        h.run(_subscriptions, emu)
