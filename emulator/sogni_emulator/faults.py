@@ -26,6 +26,9 @@ Documented in ``emulator/README.md``:
 ``nsfw``               every media result trips the safety filter
 ``rest-429=N[:PATH]``  the next N REST calls (under PATH) get 429 + Retry-After: 1
 ``rest-500=N[:PATH]``, ``rest-502=...``, ``rest-503=...``  likewise with 5xx
+``sse-drop=N``         abort the next workflow / chat-run SSE connection after it
+                       sent N events (``N*``: every stream), see ``workflows.py``
+``slow-steps=F``       multiply workflow step and chat-run durations by F
 =====================  ==========================================================
 """
 
@@ -52,6 +55,8 @@ _NAMES = frozenset(
         "rest-500",
         "rest-502",
         "rest-503",
+        "sse-drop",
+        "slow-steps",
     }
 )
 
@@ -223,6 +228,26 @@ class FaultPlan:
                     self._take(fault)
                     return True
         return False
+
+    # -- durable streams (workflows.py, chat_runs.py) -----------------------------------
+
+    def sse_drop_after(self) -> int | None:
+        """Events after which to abort the SSE stream being opened (consumes ``sse-drop``)."""
+        with self._lock:
+            for fault in self._faults:
+                if fault.name == "sse-drop":
+                    self._take(fault)
+                    return int(fault.value)
+        return None
+
+    def step_slowdown(self) -> float:
+        """Multiplier for workflow step durations (``slow-steps``)."""
+        with self._lock:
+            factor = 1.0
+            for fault in self._faults:
+                if fault.name == "slow-steps":
+                    factor *= max(fault.value, 0.0)
+            return factor
 
     # -- REST ------------------------------------------------------------------------
 

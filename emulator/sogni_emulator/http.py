@@ -3,11 +3,23 @@
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-__all__ = ["HttpRequest", "HttpResponse", "error_response", "json_response", "success"]
+__all__ = [
+    "AbortConnection",
+    "HttpRequest",
+    "HttpResponse",
+    "error_response",
+    "json_response",
+    "success",
+]
+
+
+class AbortConnection(Exception):
+    """Raised by a streaming body to drop the TCP connection mid-response (a fault)."""
 
 _REASONS = {
     200: "OK",
@@ -69,6 +81,8 @@ class HttpResponse:
     body: bytes = b""
     content_type: str = "application/json; charset=utf-8"
     headers: list[tuple[str, str]] = field(default_factory=list)
+    stream: AsyncIterator[bytes] | None = None
+    """A streamed body (chunked; SSE); ``body`` is then ignored."""
 
     @property
     def reason(self) -> str:

@@ -81,6 +81,11 @@ class Router:
         self.hub = hub
         self._routes: list[tuple[str, re.Pattern[str], Handler]] = []
         add = self._add
+        # workflows, templates, chat runs, streamed/tool-executing hosted chat
+        # (02 §3, §5); before the plain chat completion route below.
+        from .workflows import install_routes
+
+        install_routes(self)
         # socket host (raw JSON)
         add("GET", r"/api/v1/models/list", self.models_list)
         add("GET", r"/api/v2/models/tiers", self.model_tiers)

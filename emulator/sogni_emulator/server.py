@@ -28,7 +28,7 @@ from wsproto.events import (
 )
 from wsproto.extensions import Extension, PerMessageDeflate
 
-from .http import HttpRequest, HttpResponse, error_response
+from .http import AbortConnection, HttpRequest, HttpResponse, error_response
 
 __all__ = ["Handlers", "Server", "WebSocketIO"]
 
@@ -268,6 +268,9 @@ class Server:
             except Exception:
                 log.exception("REST handler failed for %s %s", method, request.path)
                 response = error_response(500, "Internal emulator error")
+            if response.stream is not None:
+                await self._send_stream(conn, writer, response)
+                return
             await self._send_plain(conn, writer, response)
             if conn.our_state is h11.MUST_CLOSE or conn.their_state is h11.MUST_CLOSE:
                 return
@@ -303,6 +306,40 @@ class Server:
             await writer.drain()
         except (h11.LocalProtocolError, ConnectionError):
             return
+
+    @staticmethod
+    async def _send_stream(
+        conn: h11.Connection, writer: asyncio.StreamWriter, response: HttpResponse
+    ) -> None:
+        # Chunked body (no content-length), then the connection closes; an
+        # AbortConnection from the body drops TCP without the final chunk.
+        assert response.stream is not None
+        headers = [("content-type", response.content_type), ("connection", "close")]
+        headers += response.headers
+        try:
+            writer.write(
+                conn.send(
+                    h11.Response(
+                        status_code=response.status,
+                        headers=headers,
+                        reason=response.reason.encode(),
+                    )
+                )
+                or b""
+            )
+            await writer.drain()
+            async for chunk in response.stream:
+                writer.write(conn.send(h11.Data(data=chunk)) or b"")
+                await writer.drain()
+            writer.write(conn.send(h11.EndOfMessage()) or b"")
+            await writer.drain()
+        except AbortConnection:
+            writer.transport.abort()
+        except (h11.LocalProtocolError, ConnectionError):
+            return
+        finally:
+            with contextlib.suppress(Exception):
+                await response.stream.aclose()  # type: ignore[attr-defined]
 
     async def _upgrade(
         self,

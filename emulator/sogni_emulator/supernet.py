@@ -581,6 +581,9 @@ class Supernet:
             p.task for p in self.projects.values() if p.task is not None and not p.task.done()
         ]
         pending += self.chat.cancel_all()
+        for service in (getattr(self, "workflows", None), getattr(self, "chat_runs", None)):
+            if service is not None:  # workflows.install_routes (02 §3.3, §5)
+                pending += service.cancel_all()
         for task in pending:
             task.cancel()
         for session in list(self.sessions.values()):
