@@ -248,7 +248,8 @@ class SogniConnection:
     def _emit(self, items: Iterable[ev.Event], now: float) -> None:
         for item in items:
             if isinstance(item, SendCancel):
-                self._enqueue("jobError", None, wire.CancelJob(job_id=item.project_id), now)
+                cancel = wire.CancelJob(job_id=item.project_id)
+                self._enqueue("jobError", item.project_id, cancel, now)
             else:
                 self._events.append(item)
                 if isinstance(item, (ev.ProjectCompleted, ev.ProjectFailed, ev.ProjectCanceled)):
