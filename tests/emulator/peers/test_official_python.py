@@ -51,6 +51,9 @@ FLOWS = [
     "chat-tools",
     "recover-new-client",
     "projects-elsewhere",
+    "hosted-chat",
+    "account",
+    "catalog",
 ]
 FLOW_TIMEOUT_S = 150
 

@@ -49,6 +49,9 @@ FLOWS = [
     "chat-tools",
     "recover-new-client",
     "projects-elsewhere",
+    "hosted-chat",
+    "account",
+    "catalog",
 ]
 FLOW_TIMEOUT_S = 150
 

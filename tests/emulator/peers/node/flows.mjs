@@ -875,6 +875,60 @@ const flows = {
     }
   },
 
+  async 'hosted-chat'(sogni) {
+    const models = await withTimeout(sogni.chat.waitForModels(20000), 25000, 'chat.waitForModels');
+    const ids = Object.keys(models);
+    if (!expect('an LLM model is listed', ids.length > 0)) return;
+    const messages = [{ role: 'user', content: 'Name three colours.' }];
+    const estimate = await sogni.chat.estimateCost({ model: ids[0], messages, max_tokens: 64, tokenType: 'spark' });
+    result.estimate = estimate;
+    expect('LLM estimate has a finite token cost', Number.isFinite(Number(estimate.costInToken)), estimate);
+    const response = await withTimeout(
+      sogni.chat.hosted.create({ model: ids[0], messages, max_tokens: 64 }),
+      30000,
+      'hosted chat completion'
+    );
+    const choice = response?.choices?.[0];
+    result.response = { id: response?.id, object: response?.object, finish: choice?.finish_reason, content: choice?.message?.content };
+    expect('object is chat.completion', response?.object === 'chat.completion', response?.object);
+    expect('response has an id', typeof response?.id === 'string' && response.id.length > 0, response?.id);
+    expect('first choice has assistant text', choice?.message?.role === 'assistant' && typeof choice?.message?.content === 'string' && choice.message.content.length > 0, choice);
+    expect('first choice has a finish_reason', typeof choice?.finish_reason === 'string', choice?.finish_reason);
+  },
+
+  async account(sogni) {
+    const me = await sogni.account.me();
+    const status = await sogni.account.getSubscriptionStatus();
+    result.subscription = { active: status?.active, status: status?.status };
+    expect('subscription status has active and status', typeof status?.active === 'boolean' && typeof status?.status === 'string', status);
+    const usage = await sogni.account.getSubscriptionUsage();
+    result.usageKeys = usage ? Object.keys(usage).sort() : null;
+    expect('subscription usage is an object', usage && typeof usage === 'object', usage);
+    const plans = await sogni.account.getSubscriptionPlans();
+    result.planCount = Array.isArray(plans) ? plans.length : null;
+    expect('subscription plans is an array', Array.isArray(plans), plans);
+    const rewards = await sogni.account.rewards();
+    result.rewardCount = Array.isArray(rewards) ? rewards.length : null;
+    expect('rewards is an array', Array.isArray(rewards), rewards);
+    const history = await sogni.account.transactionHistory({ status: 'completed', address: me.walletAddress, limit: 10 });
+    result.transactions = Array.isArray(history?.entries) ? history.entries.length : null;
+    expect('transaction history has entries[]', Array.isArray(history?.entries), history);
+  },
+
+  async catalog(sogni) {
+    await sogni.projects.waitForModels(20000);
+    const fast = await sogni.projects.getAvailableModels('fast');
+    result.fastModels = fast.length;
+    expect('getAvailableModels("fast") is non-empty', fast.length > 0, fast.slice(0, 3));
+    expect('fast models have id and workerCount', fast.every((m) => typeof m.id === 'string' && Number.isFinite(m.workerCount)), fast.slice(0, 3));
+    const options = await sogni.projects.getModelOptions(VIDEO_MODEL);
+    result.videoOptionKeys = options ? Object.keys(options).sort() : null;
+    expect('getModelOptions returns an object', options && typeof options === 'object', options);
+    const loras = await sogni.projects.availableLoras();
+    result.loras = { count: loras?.loras?.length, models: loras?.models?.length };
+    expect('LoRA catalog has loras[] and models[]', Array.isArray(loras?.loras) && Array.isArray(loras?.models), loras);
+  },
+
   // --- flows for an emulator started with a fault (see FAULT_FLOWS in _harness.py) ---------
 
   async 'job-failure'(sogni) {

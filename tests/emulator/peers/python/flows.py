@@ -1043,6 +1043,90 @@ async def flow_projects_elsewhere(sogni: SogniClient) -> None:
         await asyncio.wait_for(other.aclose(), 10)
 
 
+async def flow_hosted_chat(sogni: SogniClient) -> None:
+    model = await _llm_model(sogni)
+    if model is None:
+        return
+    messages = [{"role": "user", "content": "Name three colours."}]
+    estimate = await sogni.chat.estimate_cost(
+        model=model, messages=messages, max_tokens=64, tokenType="spark"
+    )
+    result["estimate"] = estimate
+    expect("LLM estimate has a finite token cost", _finite(estimate.get("costInToken")), estimate)
+    response = await asyncio.wait_for(
+        sogni.chat.hosted.create(model=model, messages=messages, max_tokens=64), 30
+    )
+    choices = response.get("choices") or []
+    choice = choices[0] if choices else {}
+    message = choice.get("message") or {}
+    result["response"] = {
+        "id": response.get("id"),
+        "object": response.get("object"),
+        "finish": choice.get("finish_reason"),
+        "content": message.get("content"),
+    }
+    expect("object is chat.completion", response.get("object") == "chat.completion", response)
+    expect("response has an id", isinstance(response.get("id"), str) and response["id"])
+    content = message.get("content")
+    expect(
+        "first choice has assistant text",
+        message.get("role") == "assistant" and isinstance(content, str) and content,
+        choice,
+    )
+    expect("first choice has a finish_reason", isinstance(choice.get("finish_reason"), str))
+
+
+async def flow_account(sogni: SogniClient) -> None:
+    me = await sogni.account.me()
+    status = await sogni.account.get_subscription_status()
+    result["subscription"] = {"active": status.get("active"), "status": status.get("status")}
+    expect(
+        "subscription status has active and status",
+        isinstance(status.get("active"), bool) and isinstance(status.get("status"), str),
+        status,
+    )
+    usage = await sogni.account.get_subscription_usage()
+    result["usageKeys"] = sorted(usage)
+    expect("subscription usage is an object", isinstance(usage, dict), usage)
+    plans = await sogni.account.get_subscription_plans()
+    result["planCount"] = len(plans)
+    expect("subscription plans is a list", isinstance(plans, list), plans)
+    rewards = await sogni.account.rewards()
+    result["rewardCount"] = len(rewards)
+    expect("rewards is a list", isinstance(rewards, list), rewards)
+    history = await sogni.account.transaction_history(
+        status="completed", address=me.get("walletAddress"), limit=10
+    )
+    entries = history.get("entries")
+    result["transactions"] = len(entries) if isinstance(entries, list) else None
+    expect("transaction history has entries[]", isinstance(entries, list), history)
+
+
+async def flow_catalog(sogni: SogniClient) -> None:
+    await sogni.projects.wait_for_models(20)
+    fast = await sogni.projects.get_available_models("fast")
+    result["fastModels"] = len(fast)
+    expect('get_available_models("fast") is non-empty', fast, fast[:3])
+    expect(
+        "fast models have id and workerCount",
+        all(isinstance(m.get("id"), str) and isinstance(m.get("workerCount"), int) for m in fast),
+        fast[:3],
+    )
+    options = await sogni.projects.get_model_options(VIDEO_MODEL)
+    result["videoOptionKeys"] = sorted(options) if isinstance(options, dict) else None
+    expect("get_model_options returns a dict", isinstance(options, dict), options)
+    loras = await sogni.projects.available_loras()
+    result["loras"] = {
+        "count": len(loras.get("loras") or []),
+        "models": len(loras.get("models") or []),
+    }
+    expect(
+        "LoRA catalog has loras[] and models[]",
+        isinstance(loras.get("loras"), list) and isinstance(loras.get("models"), list),
+        loras,
+    )
+
+
 # --- flows for an emulator started with a fault (see FAULT_FLOWS in _harness.py) ----------
 
 
@@ -1192,6 +1276,9 @@ FLOWS: dict[str, Callable[[SogniClient], Awaitable[None]]] = {
     "chat-tools": flow_chat_tools,
     "recover-new-client": flow_recover_new_client,
     "projects-elsewhere": flow_projects_elsewhere,
+    "hosted-chat": flow_hosted_chat,
+    "account": flow_account,
+    "catalog": flow_catalog,
     "job-failure": flow_job_failure,
     "nsfw": flow_nsfw,
     "drop-reconnect": flow_drop_reconnect,
