@@ -54,6 +54,7 @@ FLOWS = [
     "hosted-chat",
     "account",
     "catalog",
+    "billing",
 ]
 FLOW_TIMEOUT_S = 150
 

@@ -52,6 +52,7 @@ FLOWS = [
     "hosted-chat",
     "account",
     "catalog",
+    "billing",
 ]
 FLOW_TIMEOUT_S = 150
 

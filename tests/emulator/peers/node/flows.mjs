@@ -929,6 +929,26 @@ const flows = {
     expect('LoRA catalog has loras[] and models[]', Array.isArray(loras?.loras) && Array.isArray(loras?.models), loras);
   },
 
+  async billing(sogni) {
+    // Spending Spark on a render lowers the Spark balance (REST), and the socket's
+    // balanceUpdate keeps currentAccount.balance in step.
+    const modelId = await pickImageModel(sogni);
+    const before = await sogni.account.refreshBalance();
+    const quote = await sogni.projects.estimateCost({
+      network: 'fast', tokenType: 'spark', model: modelId, imageCount: 2, stepCount: 4, previewCount: 0, cnEnabled: false, width: 512, height: 512
+    });
+    const project = await sogni.projects.create(imageParams(modelId, { numberOfMedia: 2, sizePreset: 'custom', width: 512, height: 512 }));
+    await withTimeout(project.waitForCompletion(), 60000, 'waitForCompletion');
+    await sleep(300);
+    const pushed = Number(sogni.currentAccount.balance?.spark?.net);
+    const after = await sogni.account.refreshBalance();
+    const spent = Number(before.spark.net) - Number(after.spark.net);
+    result.balance = { before: before.spark.net, after: after.spark.net, pushedBeforeRefresh: pushed, spent, quotedSpark: quote.spark };
+    expect('Spark balance went down', spent > 0, result.balance);
+    expect('SOGNI balance unchanged by a Spark render', before.sogni.net === after.sogni.net, { before: before.sogni, after: after.sogni });
+    expect('balanceUpdate pushed the new Spark balance before the REST refresh', Math.abs(pushed - Number(after.spark.net)) < 1e-9, result.balance);
+  },
+
   // --- flows for an emulator started with a fault (see FAULT_FLOWS in _harness.py) ---------
 
   async 'job-failure'(sogni) {

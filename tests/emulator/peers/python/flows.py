@@ -1127,6 +1127,50 @@ async def flow_catalog(sogni: SogniClient) -> None:
     )
 
 
+async def flow_billing(sogni: SogniClient) -> None:
+    # Spending Spark on a render lowers the Spark balance (REST), and the socket's
+    # balanceUpdate keeps current_account.balance in step.
+    model_id = await pick_image_model(sogni)
+    before = await sogni.account.refresh_balance()
+    quote = await sogni.projects.estimate_cost(
+        network="fast",
+        tokenType="spark",
+        model=model_id,
+        imageCount=2,
+        stepCount=4,
+        previewCount=0,
+        cnEnabled=False,
+        width=512,
+        height=512,
+    )
+    project = await sogni.projects.create(
+        image_params(model_id, numberOfMedia=2, sizePreset="custom", width=512, height=512)
+    )
+    await project.wait_for_completion(timeout=60)
+    await asyncio.sleep(0.3)
+    pushed = float((sogni.current_account.balance.get("spark") or {}).get("net", "nan"))
+    after = await sogni.account.refresh_balance()
+    spent = float(before["spark"]["net"]) - float(after["spark"]["net"])
+    result["balance"] = {
+        "before": before["spark"]["net"],
+        "after": after["spark"]["net"],
+        "pushedBeforeRefresh": pushed,
+        "spent": spent,
+        "quotedSpark": quote.get("spark"),
+    }
+    expect("Spark balance went down", spent > 0, result["balance"])
+    expect(
+        "SOGNI balance unchanged by a Spark render",
+        before["sogni"]["net"] == after["sogni"]["net"],
+        {"before": before["sogni"], "after": after["sogni"]},
+    )
+    expect(
+        "balanceUpdate pushed the new Spark balance before the REST refresh",
+        abs(pushed - float(after["spark"]["net"])) < 1e-9,
+        result["balance"],
+    )
+
+
 # --- flows for an emulator started with a fault (see FAULT_FLOWS in _harness.py) ----------
 
 
@@ -1279,6 +1323,7 @@ FLOWS: dict[str, Callable[[SogniClient], Awaitable[None]]] = {
     "hosted-chat": flow_hosted_chat,
     "account": flow_account,
     "catalog": flow_catalog,
+    "billing": flow_billing,
     "job-failure": flow_job_failure,
     "nsfw": flow_nsfw,
     "drop-reconnect": flow_drop_reconnect,
