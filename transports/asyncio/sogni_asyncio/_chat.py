@@ -44,6 +44,7 @@ from sogni_core.protocol.rest import Attribution
 from sogni_core.state import events as ev
 
 from . import _backend as backend
+from ._hosted import ChatRuns, HostedChat
 
 if TYPE_CHECKING:
     from ._client import SogniClient
@@ -361,6 +362,10 @@ class Chat:
         self._models_ready = backend.Event()
         self.completions = Completions(self)
         self.tools = ChatTools(self)
+        self.hosted = HostedChat(client)
+        """Hosted REST completions and direct tools (02 §3.1-§3.2)."""
+        self.runs = ChatRuns(client)
+        """Durable hosted chat runs (02 §3.3)."""
         client.on(ev.Event, self._on_event)
 
     def __repr__(self) -> str:

@@ -53,6 +53,7 @@ from . import _backend as backend
 from ._chat import Chat
 from ._driver import Driver
 from ._rest import RestClient
+from ._workflows import Workflows
 
 __all__ = ["Account", "Project", "Projects", "SogniClient"]
 
@@ -514,6 +515,8 @@ class SogniClient:
         self.projects = Projects(self)
         self.account = Account(self)
         self.chat = Chat(self)
+        self.workflows = Workflows(self)
+        """Durable creative workflows and templates (02 §5)."""
 
     def __repr__(self) -> str:
         return (
