@@ -271,6 +271,10 @@ class EventStream(Generic[E]):
             return self._activity + self._idle_timeout
         return None
 
+    def finished(self) -> bool:
+        """``True`` in ``DONE`` or ``ERROR``: no more requests or events."""
+        return self.state in (StreamState.DONE, StreamState.ERROR)
+
     @property
     def idle_timeout(self) -> float:
         """The configured idle-read timeout in seconds."""
