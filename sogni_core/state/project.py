@@ -352,11 +352,15 @@ class ProjectMachine:
         for job in self.jobs.values():
             job.processing_since = None  # requeued render: stop the ceiling
         if new is ProjectStatus.QUEUED:
+            before = (old, self.queue_position, self.queue_status, self.estimated_start_at)
             self.queue_position = queue_position
             self.queue_status = queue_status if queue_status in ("waiting", "no-workers") else None
             est = estimated_start_seconds
             ok = est is not None and math.isfinite(est) and est >= 0
             self.estimated_start_at = now + est if ok and est is not None else None
+            after = (new, self.queue_position, self.queue_status, self.estimated_start_at)
+            if before == after:
+                return out  # a duplicate: nothing changed, nothing to report
             out.append(
                 ev.ProjectQueued(
                     project_id=self.id,

@@ -478,3 +478,19 @@ def test_any_interleaving_keeps_invariants(n: int, ops: list[tuple[Any, ...]]) -
     check_invariants(p, events, pending)
     assert p.finished
     assert all(job.finished for job in p.jobs.values())
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(1, 3), st.lists(OPS, max_size=30))
+def test_duplicated_server_events_change_nothing(n: int, ops: list[tuple[Any, ...]]) -> None:
+    """Every server frame delivered twice gives exactly the events of once."""
+    server = [op for op in ops if op[0] not in ("answer", "preview", "cancel", "tick", "stale")]
+    runs: list[list[ev.Event]] = []
+    for copies in (1, 2):
+        p = ProjectMachine(ProjectSpec(id="P", number_of_media=n, steps=20), now=0)
+        events: list[ev.Event] = []
+        for i, op in enumerate(server):
+            for _ in range(copies):
+                events += apply(p, op, float(i), [])
+        runs.append([e for e in events if not isinstance(e, ev.FetchPreviewUrl)])
+    assert runs[0] == runs[1]
