@@ -8,6 +8,7 @@ its ``sogni-client`` version is not the pinned one).
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
@@ -41,6 +42,19 @@ EMULATOR_START_TIMEOUT_S = 30.0
 NPM_TIMEOUT_S = 300.0
 PIP_TIMEOUT_S = 600.0
 _install_lock = threading.Lock()
+INSTALL_LOCK_FILE = REPO / ".cache" / "peers" / "install.lock"
+
+
+@contextmanager
+def _installing() -> Iterator[None]:
+    """Serialise peer installs across threads and across concurrent pytest processes."""
+    INSTALL_LOCK_FILE.parent.mkdir(parents=True, exist_ok=True)
+    with _install_lock, open(INSTALL_LOCK_FILE, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 class PeerSetupError(RuntimeError):
@@ -68,7 +82,7 @@ def ensure_node_peer() -> Path:
     Raises:
         PeerSetupError: ``node``/``npm`` missing or ``npm ci`` failed.
     """
-    with _install_lock:
+    with _installing():
         if shutil.which("node") is None or shutil.which("npm") is None:
             raise PeerSetupError("node and npm must be on PATH for the TS SDK peer")
         lock = NODE_DIR / "package-lock.json"
@@ -100,7 +114,7 @@ def ensure_python_peer() -> Path:
     Raises:
         PeerSetupError: venv creation or ``pip install`` failed.
     """
-    with _install_lock:
+    with _installing():
         python = python_peer_interpreter()
         stamp = PY_VENV / ".sogni-peer-stamp"
         if python.is_file() and stamp.is_file() and stamp.read_text().strip() == PY_SDK_PIN:
