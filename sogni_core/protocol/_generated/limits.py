@@ -14,6 +14,8 @@ from types import MappingProxyType
 from typing import Final
 
 __all__ = [
+    "AUTHENTICATED_FALLBACK",
+    "CANCEL_CONFIRMATION_TIMEOUT",
     "CANCEL_ERROR",
     "CHAT_COMPLETION_TIMEOUT",
     "CLIENT_TYPE",
@@ -28,10 +30,11 @@ __all__ = [
     "PROJECT_GC_DELAY",
     "PROJECT_STALENESS_INTERVAL",
     "PROTOCOL_VERSION",
+    "READY_POLL_INTERVAL",
     "RECONNECT_ATTEMPTS",
     "RECONNECT_DELAY",
     "REST_TIMEOUT",
-    "SEND_CONNECT_POLLS",
+    "SEND_READY_TIMEOUT",
     "SOCKET_QUERY_ORDER",
     "SUBSCRIBABLE_EVENTS",
     "SUBSCRIPTION_FEATURE_GATE_CODE",
@@ -77,8 +80,17 @@ PING_INTERVAL: Final = 15.0
 RECONNECT_ATTEMPTS: Final = 5
 #: Fixed delay in seconds before each reconnect attempt (01 §1.6).
 RECONNECT_DELAY: Final = 1.0
-#: send() polls a CONNECTING socket this many times, once per second (01 §1.3.5).
-SEND_CONNECT_POLLS: Final = 10
+#: send() waits at most this many seconds for an open, authenticated socket (TS 5.54
+#: requestDelivery.ts SEND_READY_TIMEOUT_MS, Python SDK 5.70; 01 §1.3.5 describes the older 10 polls
+#: of 1 s).
+SEND_READY_TIMEOUT: Final = 30.0
+#: Seconds between send() readiness checks (TS 5.54 READY_POLL_MS).
+READY_POLL_INTERVAL: Final = 0.1
+#: The server drops frames sent before its authenticated event; if an open socket stays silent this
+#: many seconds, send anyway (older servers; TS 5.54 AUTHENTICATED_FALLBACK_MS).
+AUTHENTICATED_FALLBACK: Final = 10.0
+#: Seconds the Python SDK 5.70 waits for artistCancelConfirmation after a cancel.
+CANCEL_CONFIRMATION_TIMEOUT: Final = 120.0
 #: A job running longer than this many seconds fails its project (01 §4.12.1).
 JOB_MAX_RUNTIME: Final = 1800.0
 #: Seconds between project staleness checks (01 §4.12.2).
