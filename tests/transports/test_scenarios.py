@@ -293,29 +293,37 @@ def test_4015_is_a_typed_terminal_error(h: Any, emulator_factory: Any) -> None:
 # -- bad params, secrets -------------------------------------------------------------------
 
 
-async def _bad_params(h: Any, emu: Any) -> None:
+def _recorded(path: Path) -> list[dict[str, Any]]:
+    import json
+
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+
+
+async def _bad_params(h: Any, emu: Any, record: Path, tmp: Path) -> None:
     async with h.client(emu) as client:
         await h.call(client.projects.model_options(MODEL))  # catalogue cached
-        sent: list[Any] = []
-        original = client._rest.send
-
-        def counting(request: Any, **kwargs: Any) -> Any:
-            sent.append(request)
-            return original(request, **kwargs)
-
-        client._rest.send = counting
+        await h.sleep(0.2)  # let the greeting's follow-up traffic settle
+        before = len(_recorded(record))
         with pytest.raises(InvalidParamsError) as info:
             await h.call(
                 client.projects.create(_image(width=99999, height=512, starting_image=_png(1)))
             )
         assert info.value.field == "width"
-        assert sent == [], "a request went out before validation"
+        with pytest.raises(InvalidParamsError) as missing:
+            await h.call(client.projects.create(_image(context_images=(_png(1), tmp / "nope.png"))))
+        assert missing.value.field == "context_images[1]"
+        await h.sleep(0.2)
+        after = _recorded(record)[before:]
+        sent = [e for e in after if e["kind"] == "rest" or e.get("dir") == "in"]
+        assert sent == [], "I/O before validation"
+        assert any(e["kind"] == "rest" for e in _recorded(record)[:before])  # it does record
         assert client._conn.projects == {}
 
 
-def test_bad_params_rejected_before_io(h: Any, emulator_factory: Any) -> None:
-    with emulator_factory() as emu:
-        h.run(_bad_params, emu)
+def test_bad_params_rejected_before_io(h: Any, emulator_factory: Any, tmp_path: Path) -> None:
+    record = tmp_path / "record.jsonl"
+    with emulator_factory(record=record, faults="") as emu:
+        h.run(_bad_params, emu, record, tmp_path)
 
 
 def test_bad_credentials_rejected_at_construction(h: Any) -> None:

@@ -334,17 +334,20 @@ class Projects:
             },
         )
 
-    async def _read_media(self, value: Any) -> bytes | MediaInput:
-        if isinstance(value, (str, os.PathLike)):
-            return await backend.read_file(Path(value))
-        if isinstance(value, (bytearray, memoryview)):
-            return bytes(value)
-        if isinstance(value, io.IOBase) or hasattr(value, "read"):
-            data = await backend.run_sync(value.read)
-            if isinstance(data, str):
-                raise InvalidParamsError("media", "file objects must be opened in binary mode")
-            return bytes(data)
-        raise InvalidParamsError("media", f"unsupported media value {type(value).__name__}")
+    async def _read_media(self, field: str, value: Any) -> bytes | MediaInput:
+        try:
+            if isinstance(value, (str, os.PathLike)):
+                return await backend.read_file(Path(value))
+            if isinstance(value, (bytearray, memoryview)):
+                return bytes(value)
+            if isinstance(value, io.IOBase) or hasattr(value, "read"):
+                data = await backend.run_sync(value.read)
+                if isinstance(data, str):
+                    raise InvalidParamsError(field, "file objects must be opened in binary mode")
+                return bytes(data)
+        except OSError as exc:
+            raise InvalidParamsError(field, f"cannot read the file: {type(exc).__name__}") from exc
+        raise InvalidParamsError(field, f"unsupported media value {type(value).__name__}")
 
     async def create(self, params: ProjectParams) -> Project:
         """Validate, upload the media, and submit a project (01 §4.2).
@@ -366,7 +369,9 @@ class Projects:
         client = self._client
         client._check_open()
         replacements = {
-            (name, index): await self._read_media(value)
+            (name, index): await self._read_media(
+                name if index is None else f"{name}[{index}]", value
+            )
             for name, index, value in file_media(params)
         }
         if replacements:
