@@ -14,7 +14,7 @@ from __future__ import annotations
 import io
 import logging
 import os
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
@@ -109,8 +109,51 @@ class _Job:
         raise ChatError("chat job canceled", job_id=self.id, error_type="canceled")
 
     def cancel(self) -> None:
+        # the core emits ChatCanceled through the pump; end the job here at
+        # once so ``finished`` is true when aclose()/break returns
         if self.end is None:
             self.chat._cancel_nowait(self.id)
+            self.feed(ev.ChatCanceled(job_id=self.id))
+
+
+class _Chunks:
+    """One pass over a stream's chunks.
+
+    Dropping it before the end - ``break`` out of the loop - cancels the job
+    (CPython finalises it as soon as the loop lets go of it).
+    """
+
+    def __init__(self, stream: ChatStream) -> None:
+        self._stream = stream
+        self._done = stream._consumed
+
+    def __aiter__(self) -> _Chunks:
+        return self
+
+    async def __anext__(self) -> ChatCompletionChunk:
+        stream = self._stream
+        job = stream._job
+        while not self._done:
+            try:
+                event = await job.queue.get()
+            except BaseException:
+                job.cancel()
+                raise
+            if isinstance(event, ev.ChatChunk):
+                chunk = chunk_from_event(event, stream.model, first=stream._first)
+                stream._first = False
+                return chunk
+            if isinstance(event, _END):
+                self._done = stream._consumed = True
+                stream.completion = job.outcome()
+        raise StopAsyncIteration
+
+    def __del__(self) -> None:
+        if not self._done:
+            try:
+                self._stream._job.cancel()
+            except Exception:  # pragma: no cover - interpreter shutdown
+                pass
 
 
 class ChatStream:
@@ -127,6 +170,8 @@ class ChatStream:
 
     def __init__(self, job: _Job) -> None:
         self._job = job
+        self._first = True
+        self._consumed = False
         self.id = job.id
         self.model = job.model
         self.completion: ChatCompletion | None = None
@@ -139,26 +184,14 @@ class ChatStream:
         """Whether the job completed, failed or was canceled."""
         return self._job.end is not None
 
-    async def __aiter__(self) -> AsyncIterator[ChatCompletionChunk]:
-        first = True
-        try:
-            while True:
-                event = await self._job.queue.get()
-                if isinstance(event, ev.ChatChunk):
-                    chunk = chunk_from_event(event, self.model, first=first)
-                    first = False
-                    yield chunk
-                elif isinstance(event, _END):
-                    self.completion = self._job.outcome()
-                    return
-        finally:
-            self._job.cancel()
+    def __aiter__(self) -> _Chunks:
+        return _Chunks(self)
 
     async def final_completion(self) -> ChatCompletion:
         """Drain the remaining chunks and return the assembled completion.
 
         Raises:
-            ChatError: the job failed.
+            ChatError: the job failed or was canceled.
         """
         async for _ in self:
             pass
