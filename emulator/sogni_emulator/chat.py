@@ -268,6 +268,19 @@ class ChatRunner:
                 },
             )
             return
+        if request.get("billingMode") == "subscription":
+            # no emulated account holds a subscription (GET /v1/subscriptions/status);
+            # the server's denial shape of 02 §2.14 (code 4078 NOT_ENTITLED)
+            await session.send(
+                "llmJobError",
+                {
+                    "jobID": job_id,
+                    "error": "subscription_unavailable",
+                    "error_code": "4078",
+                    "error_message": "This account has no active subscription",
+                },
+            )
+            return
         token_type = "spark" if request.get("tokenType") == "spark" else "sogni"
         plan = plan_reply(request, hub.seed)
         estimate = llm_cost(hub.catalogue, model, plan["prompt_tokens"], 4096)

@@ -216,6 +216,18 @@ async def _errors(h: Any, emu: Any, record: Path) -> None:
         assert info.value.error_type == "model_unavailable"
         assert str(info.value).startswith("model_unavailable: ")
         assert info.value.job_id
+        # 02 §2.14: the wire code survives as ChatError.code
+        with pytest.raises(ChatError) as denied:
+            await h.call(
+                client.chat.completions.create(
+                    model=MODEL,
+                    messages=[{"role": "user", "content": "x"}],
+                    billing_mode="subscription",
+                )
+            )
+        assert denied.value.code == "4078" and denied.value.subscription_error_code == 4078
+        assert denied.value.error_type == "subscription_unavailable"
+        assert not denied.value.is_feature_gate
         stream = await h.call(
             client.chat.completions.create(
                 model="no-such-llm", messages=[{"role": "user", "content": "x"}], stream=True
