@@ -131,6 +131,7 @@ class StalenessOutcome(enum.Enum):
 
 
 FINISHED = frozenset({ProjectStatus.COMPLETED, ProjectStatus.FAILED, ProjectStatus.CANCELED})
+_LIVE = frozenset({ProjectStatus.PENDING, ProjectStatus.QUEUED, ProjectStatus.PROCESSING})
 _REMOTE = frozenset(
     {
         ProjectInput.QUEUED,
@@ -329,7 +330,7 @@ class ProjectMachine:
     def _fail(
         self, event: ProjectInput, err: ev.ErrorInfo, now: float, out: list[ev.Event]
     ) -> None:
-        if self.status in (ProjectStatus.PENDING, ProjectStatus.QUEUED, ProjectStatus.PROCESSING):
+        if self.status in _LIVE:
             self.error = err
         self._apply(event, now, out)
 
@@ -579,7 +580,9 @@ class ProjectMachine:
             self._strikes = 0
         elif outcome in (StalenessOutcome.GONE, StalenessOutcome.FAILED):
             self._strikes += 1
-            if self._strikes >= MAX_STALENESS_STRIKES and not self.finished:
+            # Only a live project can go stale: in COMPLETING the server has
+            # already finished it and only result URLs are outstanding.
+            if self._strikes >= MAX_STALENESS_STRIKES and self.status in _LIVE:
                 out.append(SendCancel(project_id=self.id))
                 self._timeout_jobs("Job timed out", now, out)
                 msg = "Project timed out. Please try again or contact support."

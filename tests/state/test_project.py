@@ -320,6 +320,18 @@ def test_staleness_three_strikes_and_deferral() -> None:
     )
 
 
+def test_staleness_strikes_do_not_fail_a_completing_project() -> None:
+    # Found by Hypothesis: the third strike timed the only job out, which
+    # settled the project as COMPLETED, and then tried to fail it as well.
+    p = ProjectMachine(ProjectSpec(id="P"), now=0)
+    p.on_completed(now=1)
+    p.staleness_checked(StalenessOutcome.GONE, now=2)
+    p.staleness_checked(StalenessOutcome.GONE, now=3)
+    p.on_job_state("A", started=False, worker_name=None, job_index=None, now=4)
+    assert p.staleness_checked(StalenessOutcome.GONE, now=5) == []
+    assert p.status is ProjectStatus.COMPLETING
+
+
 def test_completion_grace_completes_with_what_arrived() -> None:
     p = ProjectMachine(ProjectSpec(id="P", number_of_media=2), now=0, completion_grace=10)
     result(p, "A", 1, direct_url="https://a")
