@@ -589,12 +589,13 @@ class SogniConnection:
         """Stop delivering an LLM job (no wire message exists, 02 §2.8).
 
         Raises:
-            LocalProtocolError: unknown or already finished job.
+            LocalProtocolError: unknown or already finished job (checked first,
+                so the mistake does not put the job machine in ERROR).
         """
         self._check_usable()
         chat = self.chats.get(job_id.upper())
-        if chat is None:
-            raise LocalProtocolError(f"unknown chat job {job_id}")
+        if chat is None or chat.finished:
+            raise LocalProtocolError(f"chat job {job_id} is unknown or already finished")
         self._emit(chat.cancel(), now)
 
     def send_change_network(self, network: str, *, now: float) -> None:

@@ -156,6 +156,9 @@ def test_connection_misc_notices_and_answers() -> None:
     conn.send_llm_request(wire.LLMJobRequest(job_id="Q", type="llm", model="m", messages=()), now=2)
     conn.cancel_chat("q", now=3)
     assert of(conn.events(), ev.ChatCanceled) == [ev.ChatCanceled(job_id="Q")]
+    with pytest.raises(LocalProtocolError):
+        conn.cancel_chat("Q", now=4)  # twice: refused, the job stays CANCELED
+    assert conn.chats["Q"].finished
 
 
 def test_watchdog_cancel_goes_out_on_the_wire() -> None:
