@@ -21,6 +21,7 @@ __all__ = [
 class AbortConnection(Exception):
     """Raised by a streaming body to drop the TCP connection mid-response (a fault)."""
 
+
 _REASONS = {
     200: "OK",
     201: "Created",

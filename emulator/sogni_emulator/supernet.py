@@ -27,7 +27,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from ._frames import FrameError, decode_frame
-from .auth import AuthService
+from .auth import AuthService, Principal
 from .catalogue import Catalogue
 from .chat import ChatRunner
 from .clock import SimClock
@@ -121,12 +121,7 @@ class Supernet:
             }
         )
         await ws.accept()
-        refusal: tuple[int, str] | None = None
-        if principal is None or not app_id:
-            reason = "Authentication failed" if principal is None else "appId required"
-            refusal = (AUTH_ERROR, reason)
-        elif app_id in self.blocked_app_ids:
-            refusal = (APP_ID_BLOCKED, "appId blocked")
+        refusal = self._refusal(principal, app_id)
         if refusal is not None or principal is None:
             code, reason = refusal or (AUTH_ERROR, "Authentication failed")
             await ws.close(code, reason)
@@ -152,12 +147,18 @@ class Supernet:
             faults=self.faults,
             recorder=self.recorder,
         )
-        previous = self.sessions.get(app_id)
-        self.sessions[app_id] = session
+        # 01 §1.5: the newer connection wins, the older one is closed with 4015.
+        # It is unregistered before the greeting so that project events raised
+        # meanwhile wait for the new session (``emit``) rather than going to the
+        # closing one, and nothing can precede ``authenticated``.
+        previous = self.sessions.pop(app_id, None)
+        online = self._online.setdefault(app_id, asyncio.Event())
+        online.clear()
         if previous is not None and not previous.closed:
             await previous.close(SWITCH_CONNECTION, "Switch connection")
         await self._greet(session)
-        self._online.setdefault(app_id, asyncio.Event()).set()
+        self.sessions[app_id] = session
+        online.set()
         self._orphaned.difference_update(p.id for p in self.projects.values() if p.app_id == app_id)
         try:
             async for message in ws.messages():
@@ -178,6 +179,16 @@ class Supernet:
                     "reason": ws.close_reason,
                 }
             )
+
+    def _refusal(self, principal: Principal | None, app_id: str) -> tuple[int, str] | None:
+        """The close code and reason for a connection that may not proceed (01 §1.5)."""
+        if principal is None:
+            return AUTH_ERROR, "Authentication failed"
+        if not app_id:
+            return AUTH_ERROR, "appId required"
+        if app_id in self.blocked_app_ids:
+            return APP_ID_BLOCKED, "appId blocked"
+        return None
 
     # -- greeting and account events -------------------------------------------------
 

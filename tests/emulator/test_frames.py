@@ -84,3 +84,12 @@ def test_fault_plan_one_shot_and_repeat():
     assert plan.rest_status("/v1/y") is None
     assert plan.rest_status("/v1/x") == 429
     assert plan.rest_status("/v1/x") == 429  # '*' repeats
+
+
+def test_public_surface():
+    import sogni_emulator
+
+    assert sogni_emulator.__all__ == sorted(sogni_emulator.__all__)
+    for name in sogni_emulator.__all__:
+        assert getattr(sogni_emulator, name) is not None
+    assert callable(sogni_emulator.Emulator.run_in_thread)
