@@ -356,6 +356,7 @@ EXPECTED_ARTIFACTS: dict[str, dict[str, int]] = {
     "image-edit": {"jpg": 1, "png": 1},
     "video-i2v": {"jpg": 1, "mp4": 1},
     "recover-new-client": {"png": 1},
+    "switch-network": {"jpg": 1},
     "job-failure": {},
     "nsfw": {},
     "drop-reconnect": {"jpg": 1},

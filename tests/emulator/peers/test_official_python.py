@@ -55,6 +55,7 @@ FLOWS = [
     "account",
     "catalog",
     "billing",
+    "switch-network",
 ]
 FLOW_TIMEOUT_S = 150
 

@@ -53,6 +53,7 @@ FLOWS = [
     "account",
     "catalog",
     "billing",
+    "switch-network",
 ]
 FLOW_TIMEOUT_S = 150
 

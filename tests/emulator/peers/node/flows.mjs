@@ -949,6 +949,26 @@ const flows = {
     expect('balanceUpdate pushed the new Spark balance before the REST refresh', Math.abs(pushed - Number(after.spark.net)) < 1e-9, result.balance);
   },
 
+  async 'switch-network'(sogni) {
+    // changeNetwork to relaxed, render there with a relaxed-only model, and switch back.
+    await sogni.projects.waitForModels(20000);
+    const switched = await withTimeout(sogni.account.switchNetwork('relaxed'), 15000, 'switchNetwork relaxed');
+    result.switched = switched;
+    expect('switchNetwork resolves to relaxed', switched === 'relaxed', switched);
+    expect('currentAccount.network is relaxed', sogni.currentAccount.network === 'relaxed', sogni.currentAccount.network);
+    const relaxed = await sogni.projects.getAvailableModels('relaxed');
+    const coreml = relaxed.find((m) => m.id.startsWith('coreml-') && m.workerCount > 0);
+    if (!expect('a CoreML model has relaxed workers', Boolean(coreml), relaxed.map((m) => `${m.id}:${m.workerCount}`))) return;
+    const project = await sogni.projects.create(
+      imageParams(coreml.id, { numberOfMedia: 1, steps: 8, guidance: 7, network: 'relaxed', outputFormat: 'jpg', sizePreset: 'custom', width: 512, height: 512 })
+    );
+    const urls = await withTimeout(project.waitForCompletion(), 60000, 'relaxed render');
+    expect('relaxed project completed', project.status === 'completed', project.status);
+    result.download = await checkDownload(urls?.[0], 'relaxed image', 'jpg', { width: 512, height: 512 });
+    const back = await withTimeout(sogni.account.switchNetwork('fast'), 15000, 'switchNetwork fast');
+    expect('switchNetwork back resolves to fast', back === 'fast', back);
+  },
+
   // --- flows for an emulator started with a fault (see FAULT_FLOWS in _harness.py) ---------
 
   async 'job-failure'(sogni) {

@@ -1171,6 +1171,49 @@ async def flow_billing(sogni: SogniClient) -> None:
     )
 
 
+async def flow_switch_network(sogni: SogniClient) -> None:
+    # changeNetwork to relaxed, render there with a relaxed-only model, and switch back.
+    await sogni.projects.wait_for_models(20)
+    switched = await asyncio.wait_for(sogni.account.switch_network("relaxed"), 15)
+    result["switched"] = switched
+    expect("switch_network resolves to relaxed", switched == "relaxed", switched)
+    network = sogni.current_account.network
+    expect("current_account.network is relaxed", network == "relaxed", network)
+    relaxed = await sogni.projects.get_available_models("relaxed")
+    coreml = next(
+        (
+            m
+            for m in relaxed
+            if str(m.get("id", "")).startswith("coreml-") and m.get("workerCount", 0) > 0
+        ),
+        None,
+    )
+    listed = [f"{m.get('id')}:{m.get('workerCount')}" for m in relaxed]
+    if not expect("a CoreML model has relaxed workers", coreml, listed):
+        return
+    assert coreml is not None
+    project = await sogni.projects.create(
+        image_params(
+            coreml["id"],
+            numberOfMedia=1,
+            steps=8,
+            guidance=7,
+            network="relaxed",
+            outputFormat="jpg",
+            sizePreset="custom",
+            width=512,
+            height=512,
+        )
+    )
+    urls = await project.wait_for_completion(timeout=60)
+    expect("relaxed project completed", project.status == "completed", project.status)
+    result["download"] = await check_download(
+        urls[0] if urls else None, "relaxed image", "jpg", (512, 512)
+    )
+    back = await asyncio.wait_for(sogni.account.switch_network("fast"), 15)
+    expect("switch_network back resolves to fast", back == "fast", back)
+
+
 # --- flows for an emulator started with a fault (see FAULT_FLOWS in _harness.py) ----------
 
 
@@ -1324,6 +1367,7 @@ FLOWS: dict[str, Callable[[SogniClient], Awaitable[None]]] = {
     "account": flow_account,
     "catalog": flow_catalog,
     "billing": flow_billing,
+    "switch-network": flow_switch_network,
     "job-failure": flow_job_failure,
     "nsfw": flow_nsfw,
     "drop-reconnect": flow_drop_reconnect,
