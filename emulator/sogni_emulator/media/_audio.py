@@ -1,4 +1,4 @@
-"""Short music clips: a seeded pentatonic melody over a bass line, as MP3, FLAC, M4A or WAV.
+"""Short music clips: a seeded pentatonic melody with low downbeats, as MP3, FLAC, M4A or WAV.
 
 Samples are synthesised in pure Python (no numpy) at 44.1 kHz mono; WAV is written with the
 standard ``wave`` module and the compressed formats are encoded by PyAV's bundled ffmpeg
