@@ -14,8 +14,9 @@ from sogni_core.protocol._errors import ProtocolError
 from sogni_core.protocol._generated import socket as wire
 from sogni_core.state import events as ev
 from sogni_core.state._rules import ProjectSpec
+from sogni_core.state.chat import ChatState
 from sogni_core.state.connection import SogniConnection
-from sogni_core.state.project import StalenessOutcome
+from sogni_core.state.project import ProjectStatus, StalenessOutcome
 from sogni_core.state.session import SessionState
 
 
@@ -137,6 +138,9 @@ def test_only_protocol_errors_and_sticky_error(ops: list[tuple[Any, ...]]) -> No
             if op[0] in ("job", "llm"):
                 ends[("project" if op[0] == "job" else "chat", op[1])] = 0
         conn.data_to_send()
+        # User mistakes are refused up front: no project or chat job ever breaks.
+        assert all(p.status is not ProjectStatus.ERROR for p in conn.projects.values())
+        assert all(c.state is not ChatState.ERROR for c in conn.chats.values())
         for e in conn.events():
             if isinstance(e, (ev.ProjectCompleted, ev.ProjectFailed, ev.ProjectCanceled)):
                 key = ("project", e.project_id)
