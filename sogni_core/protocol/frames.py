@@ -20,17 +20,19 @@ beyond the double range become infinities), and a truthy top-level ``jobID``/``i
 is upper-cased; tests/protocol/test_frames_peer.py checks this against the official
 SDK's own receive path. Where the client would drop the frame (unparseable JSON, empty
 ``data``, a ``null`` payload), these functions raise :class:`RemoteProtocolError`; they
-raise nothing else on any input (fuzzed in ``fuzz/frames_fuzz.py``). A frame type without a schema decodes to
-:class:`UnknownEvent`, which is not an error: servers add event types over time.
+raise nothing else on any input (fuzzed in ``fuzz/frames_fuzz.py``). A frame type without
+a schema decodes to :class:`UnknownEvent`, which is not an error: servers add event types
+over time.
 
 The codec is the hot path of every connection, so encoders, decoders and the per-type
-decoder table are built once at import time.
+decoder table are built once at import time (the strict-mode tables on first use).
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import json as _stdjson
 import math
 import sys
@@ -162,13 +164,18 @@ def _strict_classes(
 
 
 _SERVER: Final = _targets(_generated.SERVER_EVENTS, _generated.SERVER_EVENT_CLASSES)
-_SERVER_STRICT: Final = _targets(
-    _generated.STRICT_SERVER_EVENTS, _strict_classes(_generated.SERVER_EVENT_CLASSES)
-)
 _CLIENT: Final = _targets(_generated.CLIENT_MESSAGES, _generated.CLIENT_MESSAGE_CLASSES)
-_CLIENT_STRICT: Final = _targets(
-    _generated.STRICT_CLIENT_MESSAGES, _strict_classes(_generated.CLIENT_MESSAGE_CLASSES)
-)
+
+
+@functools.cache
+def _strict_tables() -> tuple[dict[str, _Target], dict[str, _Target]]:
+    """The strict (server, client) tables, built on first use: only tests need them."""
+    return (
+        _targets(_generated.STRICT_SERVER_EVENTS, _strict_classes(_generated.SERVER_EVENT_CLASSES)),
+        _targets(
+            _generated.STRICT_CLIENT_MESSAGES, _strict_classes(_generated.CLIENT_MESSAGE_CLASSES)
+        ),
+    )
 
 
 # ---------------------------------------------------------------------------------------
@@ -495,7 +502,7 @@ def decode_server_event(
         RemoteProtocolError: the frame is malformed (see :func:`decode_frame`) or its
             payload does not match the schema of its type. Nothing else is raised.
     """
-    result: AnyServerEvent = _decode_typed(data, _SERVER_STRICT if strict else _SERVER)
+    result: AnyServerEvent = _decode_typed(data, _strict_tables()[0] if strict else _SERVER)
     return result
 
 
@@ -515,7 +522,7 @@ def decode_client_message(
     Raises:
         RemoteProtocolError: the frame is malformed or does not match its schema.
     """
-    result: AnyClientMessage = _decode_typed(data, _CLIENT_STRICT if strict else _CLIENT)
+    result: AnyClientMessage = _decode_typed(data, _strict_tables()[1] if strict else _CLIENT)
     return result
 
 
