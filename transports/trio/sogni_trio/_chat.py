@@ -229,7 +229,7 @@ class Completions:
         *,
         messages: Sequence[Mapping[str, Any]],
         model: str | None = None,
-        stream: bool = False,
+        stream: bool | None = None,
         tools: Sequence[Mapping[str, Any]] | None = None,
         tool_choice: str | Mapping[str, Any] | None = None,
         think: bool | None = None,
@@ -263,7 +263,8 @@ class Completions:
             messages: OpenAI-style messages.
             model: LLM model id; default: the documented default model if it
                 has workers, else the one with most workers.
-            stream: ``True`` returns a :class:`ChatStream` at once.
+            stream: ``True`` returns a :class:`ChatStream` at once; sent as
+                given (``None``, the default, leaves it out, as the SDK does).
             tools, tool_choice: OpenAI function tools (e.g. ``sogni_tools()``).
             think: enable/disable the model's thinking (``None``: server default).
             task_profile: ``general`` | ``coding`` | ``reasoning``.
