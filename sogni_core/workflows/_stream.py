@@ -39,11 +39,17 @@ Rules enforced:
   ``retry`` field replaces the reconnect delay; otherwise the delay is the
   configured base, doubled for each consecutive attempt that delivered
   nothing, capped at ``max_delay``. ``max_attempts`` consecutive attempts
-  without a new event end in ``ERROR``.
+  that received nothing end in ``ERROR``.
 * **Idle read.** While connecting or streaming, :meth:`idle_deadline` is the
   time by which some bytes must arrive (``idle_timeout`` after the last
   activity). A transport that sees it pass calls :meth:`check_idle` (or
   :meth:`stream_failed`) and reconnects. Heartbeat comments count as activity.
+* **Truncation.** A final block without its blank line at EOF is taken only
+  when its data is a whole JSON object or array; anything else is treated as
+  cut by the drop and fetched again after the reconnect.
+* **Giving up.** Only attempts that received no bytes at all count toward
+  ``max_attempts``; a live but quiet server (heartbeats, a run waiting for
+  the user) is reconnected to for as long as the caller keeps reading.
 * **Termination.** Workflows end after a frame whose data ``status`` is
   terminal (completed, partial_failure, failed, cancelled - 02 §5.5, §8.10),
   and optionally at ``waiting_for_user``; chat runs after a ``run_completed``
@@ -348,6 +354,10 @@ class EventStream(Generic[E]):
         if self.state is not StreamState.STREAMING:
             self._move(StreamInput.DATA)  # raises: data outside a stream
         self._activity = now
+        if data:
+            # Any bytes (a heartbeat, a retry: line) show the server is alive:
+            # the attempt budget counts only dead connections.
+            self._fruitless = 0
         assert self._decoder is not None
         try:
             raw = self._decoder.feed(data)
@@ -368,7 +378,10 @@ class EventStream(Generic[E]):
             raw = self._decoder.finish()
         except RemoteProtocolError:
             raw = []  # a stream cut inside a UTF-8 sequence is just a drop
-        events = self._accept(raw)
+        # The SDK parsers also take a final block without its blank line; it
+        # may equally be a truncated event, so take it only when its data is a
+        # whole JSON object or array (a cut one no longer parses).
+        events = self._accept([e for e in raw if _is_json_container(e.data)], final=True)
         if self.state is StreamState.STREAMING:
             self._move(StreamInput.DROPPED)
             self._schedule(now)
@@ -407,7 +420,7 @@ class EventStream(Generic[E]):
         if self._fruitless >= self._max_attempts:
             self.state = StreamState.ERROR
             self._error = fail or RemoteProtocolError(
-                f"event stream dropped {self._fruitless} times without a new event"
+                f"event stream failed {self._fruitless} times without receiving anything"
             )
             raise self._error
         if self._server_wait is not None:
@@ -419,9 +432,10 @@ class EventStream(Generic[E]):
             delay = min(self._max_delay, self._base_delay * 2 ** (self._fruitless - 1))
         self._reconnect_at = now + delay
 
-    def _accept(self, raw: list[SSEEvent]) -> list[E]:
+    def _accept(self, raw: list[SSEEvent], *, final: bool = False) -> list[E]:
         assert self._decoder is not None
-        if self._decoder.retry_ms is not None:
+        # A retry: line cut by the drop ("retry: 2" of "retry: 250") is not trusted.
+        if self._decoder.retry_ms is not None and not final:
             self._retry_ms = self._decoder.retry_ms
         out: list[E] = []
         for sse in raw:
@@ -448,6 +462,13 @@ class EventStream(Generic[E]):
 
     def _is_terminal(self, value: E) -> bool:  # pragma: no cover - abstract
         raise NotImplementedError
+
+
+def _is_json_container(text: str) -> bool:
+    try:
+        return isinstance(msgspec.json.decode(text), (dict, list))
+    except msgspec.DecodeError:
+        return False
 
 
 def _json_or_text(text: str) -> Any:

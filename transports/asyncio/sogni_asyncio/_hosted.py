@@ -80,11 +80,11 @@ class HostedCompletionStream:
                         response.status_code, list(response.headers.items()), body
                     )
                 async for data in response.aiter_bytes():
-                    for chunk in self._reducer.feed(data):
-                        yield chunk
-                    if self._reducer.done:
-                        break
-                else:
+                    # Bytes after [DONE] are read to EOF and dropped.
+                    if not self._reducer.done:
+                        for chunk in self._reducer.feed(data):
+                            yield chunk
+                if not self._reducer.done:
                     for chunk in self._reducer.finish():
                         yield chunk
         except httpx.HTTPError as exc:
@@ -297,8 +297,13 @@ class ChatRuns:
             reconnect_delay=reconnect_delay,
             max_attempts=max_attempts,
         )
-        async for event in pump_events(self._client, machine):
-            yield event
+        events = pump_events(self._client, machine)
+        try:
+            async for event in events:
+                yield event
+        finally:
+            # Close the inner generator now if the caller stopped early.
+            await events.aclose()  # type: ignore[attr-defined]
 
     async def confirm_cost(
         self,

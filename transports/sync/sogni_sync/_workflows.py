@@ -106,11 +106,13 @@ def pump_events(client: SogniClient, machine: EventStream[E]) -> Iterator[E]:
                         continue
                     machine.receive_response(response.status_code, headers, now=backend.monotonic())
                     for chunk in response.iter_bytes():
-                        for event in machine.receive_data(chunk, now=backend.monotonic()):
-                            yield event
-                        if machine.finished():
-                            break
-                    else:
+                        # After the terminal event the rest is read and dropped:
+                        # the server closes then (02 §5.5), and reading to EOF
+                        # releases the connection cleanly on every backend.
+                        if not machine.finished():
+                            for event in machine.receive_data(chunk, now=backend.monotonic()):
+                                yield event
+                    if not machine.finished():
                         for event in machine.receive_eof(now=backend.monotonic()):
                             yield event
             except httpx.HTTPError:
@@ -355,8 +357,12 @@ class Workflows:
             reconnect_delay=reconnect_delay,
             max_attempts=max_attempts,
         )
-        for event in pump_events(self._client, machine):
-            yield event
+        events = pump_events(self._client, machine)
+        try:
+            yield from events
+        finally:
+            # Close the inner generator now if the caller stopped early.
+            events.close()  # type: ignore[attr-defined]
 
     def wait(self, workflow_id: str, **stream_options: Any) -> WorkflowRecord:
         """Stream until the workflow ends, then return its final record."""
