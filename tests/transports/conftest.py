@@ -68,6 +68,25 @@ class Harness:
             for event in project.events():
                 yield event
 
+    async def gather(self, *calls: Callable[[], Any]) -> list[Any]:
+        """Run the client calls concurrently (tasks, a nursery, or threads)."""
+        if self.name == "asyncio":
+            return list(await asyncio.gather(*(call() for call in calls)))
+        if self.name == "trio":
+            results: list[Any] = [None] * len(calls)
+
+            async def one(i: int) -> None:
+                results[i] = await calls[i]()
+
+            async with trio.open_nursery() as nursery:
+                for i in range(len(calls)):
+                    nursery.start_soon(one, i)
+            return results
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(len(calls)) as pool:
+            return list(pool.map(lambda call: call(), calls))
+
     async def sleep(self, seconds: float) -> None:
         if self.name == "trio":
             await trio.sleep(seconds)

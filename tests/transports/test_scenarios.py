@@ -493,3 +493,29 @@ async def _subscriptions(h: Any, emu: Any) -> None:
 def test_socket_event_subscriptions(h: Any, emulator_factory: Any) -> None:
     with emulator_factory() as emu:
         h.run(_subscriptions, emu)
+
+
+# -- concurrency ------------------------------------------------------------------------------
+
+
+async def _concurrent(h: Any, emu: Any, record: Path) -> None:
+    async with h.client(emu) as client:
+        projects = await h.gather(
+            *(lambda: client.projects.create(_image(number_of_media=3)) for _ in range(6))
+        )
+        results = await h.gather(*(lambda p=p: p.wait(20) for p in projects))
+        assert [len(r) for r in results] == [3] * 6
+        assert len({u for r in results for u in r}) == 18
+    fetched = [
+        e["path"] for e in _recorded(record) if e["kind"] == "rest" and "models" in e["path"]
+    ]
+    assert fetched.count("/api/v1/models/list") == 1, fetched
+    assert fetched.count("/api/v2/models/tiers") == 1, fetched
+
+
+def test_concurrent_creates_share_one_catalogue_fetch(
+    h: Any, emulator_factory: Any, tmp_path: Path
+) -> None:
+    record = tmp_path / "record.jsonl"
+    with emulator_factory(record=record) as emu:
+        h.run(_concurrent, emu, record)

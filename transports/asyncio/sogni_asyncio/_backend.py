@@ -39,6 +39,7 @@ __all__ = [
     "CoreLock",
     "Event",
     "Queue",
+    "Semaphore",
     "HttpClient",
     "TaskGroup",
     "WebSocket",
@@ -148,6 +149,10 @@ class TaskGroup:
             task.cancel()
         if tasks:
             await asyncio.gather(*tasks, return_exceptions=True)
+
+
+Semaphore = asyncio.Semaphore
+"""Bounds concurrent REST actions (``async with``/``with``)."""
 
 
 class Queue:

@@ -226,6 +226,8 @@ class Projects:
         self._models_ready = backend.Event()
         self._catalogue: list[Mapping[str, Any]] | None = None
         self._tiers: Mapping[str, Mapping[str, Any]] | None = None
+        self._catalogue_lock = backend.CoreLock()
+        self._catalogue_done: backend.Event | None = None
 
     def __repr__(self) -> str:
         return f"Projects(available_models={len(self._models)})"
@@ -250,10 +252,26 @@ class Projects:
         return self.available_models
 
     async def _load_catalogue(self) -> tuple[list[Mapping[str, Any]], Mapping[str, Any]]:
-        if self._catalogue is None or self._tiers is None:
-            rest = self._client._rest
-            self._catalogue = list(msgspec.to_builtins(await rest.call("models_list")))
-            self._tiers = dict(msgspec.to_builtins(await rest.call("models_tiers")))
+        # One shared in-flight fetch: concurrent creates wait for it instead of
+        # each fetching the catalogue (a thundering herd under load). If the
+        # fetch fails, its caller raises and a waiter tries once more itself.
+        while self._catalogue is None or self._tiers is None:
+            with self._catalogue_lock:
+                running = self._catalogue_done
+                if running is None:
+                    self._catalogue_done = backend.Event()
+            if running is not None:
+                await backend.wait_event(running, 60.0)
+                continue
+            try:
+                rest = self._client._rest
+                catalogue = list(msgspec.to_builtins(await rest.call("models_list")))
+                self._tiers = dict(msgspec.to_builtins(await rest.call("models_tiers")))
+                self._catalogue = catalogue
+            finally:
+                done, self._catalogue_done = self._catalogue_done, None
+                if done is not None:
+                    done.set()
         return self._catalogue, self._tiers
 
     async def model_catalogue(self) -> list[Mapping[str, Any]]:

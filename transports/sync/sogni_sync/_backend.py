@@ -41,6 +41,7 @@ __all__ = [
     "Event",
     "HttpClient",
     "Queue",
+    "Semaphore",
     "TaskGroup",
     "WebSocket",
     "monotonic",
@@ -139,6 +140,10 @@ class TaskGroup:
             if not threads or time.monotonic() >= deadline:
                 return
             threads[0].join(max(0.0, deadline - time.monotonic()))
+
+
+Semaphore = threading.BoundedSemaphore
+"""Bounds concurrent REST actions (``async with``/``with``)."""
 
 
 class Queue:

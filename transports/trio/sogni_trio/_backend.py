@@ -29,6 +29,7 @@ __all__ = [
     "Event",
     "HttpClient",
     "Queue",
+    "Semaphore",
     "TaskGroup",
     "WebSocket",
     "monotonic",
@@ -127,6 +128,10 @@ class TaskGroup:
         self.nursery = self._cm = None
         nursery.cancel_scope.cancel()
         await cm.__aexit__(None, None, None)
+
+
+Semaphore = trio.Semaphore
+"""Bounds concurrent REST actions (``async with``/``with``)."""
 
 
 class Queue:

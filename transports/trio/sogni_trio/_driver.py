@@ -37,6 +37,11 @@ __all__ = ["Driver"]
 
 log = logging.getLogger("sogni.driver")
 
+#: REST actions (result URLs, previews, liveness) in flight at once. Without a
+#: bound, a burst of 1000 results queues 1000 requests in the HTTP pool, whose
+#: bookkeeping is O(queued x connections) per request (bench/README.md).
+MAX_CONCURRENT_ACTIONS = 16
+
 
 @contextlib.contextmanager
 def swallow_protocol_errors(logger: logging.Logger) -> Iterator[None]:
@@ -81,6 +86,7 @@ class Driver:
         self._closing = False
         self._running = False
         self._stopped = backend.Event()
+        self._slots = backend.Semaphore(MAX_CONCURRENT_ACTIONS)
 
     def __repr__(self) -> str:
         return f"Driver(state={self.conn.state.name})"
@@ -208,10 +214,11 @@ class Driver:
     # -- REST actions ------------------------------------------------------------------
 
     async def _fetch(self, path: str, query: tuple[tuple[str, str], ...]) -> str:
-        request = build_request(
-            "GET", self._rest.hosts.rest, path, auth=await self._rest.auth(), query=query
-        )
-        status, headers, body = await self._rest.send(request)
+        async with self._slots:
+            request = build_request(
+                "GET", self._rest.hosts.rest, path, auth=await self._rest.auth(), query=query
+            )
+            status, headers, body = await self._rest.send(request)
         return parse_download_url(status, headers, body)
 
     async def _fetch_result(self, action: ev.FetchResultUrl) -> None:
@@ -239,14 +246,16 @@ class Driver:
         outcome = StalenessOutcome.FAILED
         record: Any = None
         try:
-            active = await self._rest.call("artist_projects_active")
-            ids = {str(getattr(p, "id", "")).upper() for p in getattr(active, "projects", ())}
-            if project_id.upper() in ids:
-                outcome = StalenessOutcome.ALIVE
-            else:
-                data = await self._rest.call("project_get", path_params={"projectId": project_id})
-                record = data.project
-                outcome = StalenessOutcome.SYNCED
+            async with self._slots:
+                active = await self._rest.call("artist_projects_active")
+                ids = {str(getattr(p, "id", "")).upper() for p in getattr(active, "projects", ())}
+                if project_id.upper() in ids:
+                    outcome = StalenessOutcome.ALIVE
+                else:
+                    path = {"projectId": project_id}
+                    data = await self._rest.call("project_get", path_params=path)
+                    record = data.project
+                    outcome = StalenessOutcome.SYNCED
         except Exception as exc:
             if getattr(exc, "status", None) == 404:
                 outcome = StalenessOutcome.GONE
