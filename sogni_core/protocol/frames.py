@@ -8,9 +8,11 @@ binary frames) back into payloads, either raw (:func:`decode_frame`) or typed ag
 the generated schemas (:func:`decode_server_event`, :func:`decode_client_message`).
 
 Encoding reproduces ``JSON.stringify`` byte for byte for JSON-able values (01 §2.2):
-compact separators, insertion key order, non-ASCII emitted raw, and JavaScript number
-formatting (integral floats print as integers, ``1e21`` as ``1e+21``, ``1e-6`` as
-``0.000001``; NaN and infinities become ``null``).
+compact separators, insertion key order (array-index keys such as ``"7"`` first, as
+JavaScript objects order them), non-ASCII emitted raw, and JavaScript number formatting
+(integral floats print as integers, ``1e21`` as ``1e+21``, ``1e-6`` as ``0.000001``; NaN
+and infinities become ``null``). tests/protocol/test_frames_peer.py compares it with the
+official SDK's send path.
 
 Decoding mirrors the official client's receive path (01 §2.1): base64 is decoded like
 ``atob`` (ASCII whitespace ignored, missing ``=`` padding tolerated, the URL-safe
@@ -120,6 +122,7 @@ _B64_ALPHABET: Final = frozenset(
 )
 _ASCII_WS: Final = b" \t\n\f\r"
 _MAX_SAFE_INT: Final = 2.0**53
+_MAX_ARRAY_INDEX: Final = 2**32 - 1  # ECMA-262 array index: an integer below 2**32 - 1
 
 
 class _Target(msgspec.Struct, frozen=True):
@@ -221,23 +224,44 @@ def _js_number(x: float) -> Any:
     return msgspec.Raw(out.encode("ascii"))
 
 
-def _jsify(obj: Any) -> Any:
-    """Replace every float in a builtins tree by its JavaScript rendering.
+def _is_array_index(key: str) -> bool:
+    """Whether a key is a canonical array index ("0", "17"; not "01", "-1", "1.0")."""
+    return (
+        key.isascii()
+        and key.isdigit()
+        and (key == "0" or key[0] != "0")
+        and int(key) < _MAX_ARRAY_INDEX
+    )
 
-    Returns the object itself when it holds no float, so the common float-free
-    payload costs one walk and no copies.
+
+def _jsify(obj: Any) -> Any:
+    """Make a builtins tree serialise like ``JSON.stringify`` would.
+
+    Floats become their JavaScript rendering, and an object's array-index keys move
+    to the front in ascending numeric order, as JavaScript orders object properties
+    (ECMA-262 OrdinaryOwnPropertyKeys). Returns the object itself when nothing
+    changes, so the common payload costs one walk and no copies.
     """
     if type(obj) is float:
         return _js_number(obj)
     if type(obj) is dict:
         changed = None
+        indexed = False
         for key, value in obj.items():
+            if not indexed and key[:1].isdigit() and _is_array_index(key):
+                indexed = True
             new = _jsify(value)
             if new is not value:
                 if changed is None:
                     changed = dict(obj)
                 changed[key] = new
-        return obj if changed is None else changed
+        result = obj if changed is None else changed
+        if indexed:
+            keys = sorted((k for k in result if _is_array_index(k)), key=int)
+            ordered = {k: result[k] for k in keys}
+            ordered.update((k, v) for k, v in result.items() if k not in ordered)
+            result = ordered
+        return result
     if type(obj) is list:
         changed_list = None
         for i, value in enumerate(obj):
@@ -258,7 +282,8 @@ def encode_payload(payload: object) -> bytes:
             defaults applied), enums, tuples, or any mix of them.
 
     Returns:
-        Compact UTF-8 JSON bytes, keys in insertion order.
+        Compact UTF-8 JSON bytes, keys in insertion order except that array-index
+        keys ("0", "17") come first in numeric order, as in a JavaScript object.
 
     Raises:
         LocalProtocolError: the payload holds something JSON cannot carry (a

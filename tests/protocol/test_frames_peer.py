@@ -14,6 +14,7 @@ import base64
 import json
 import math
 import shutil
+import struct
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -143,3 +144,75 @@ def test_sdk_and_decode_frame_agree(sdk_results: tuple[list[bytes], list[dict[st
         assert (events[0]["type"], events[0].get("payload")) == expected, data
         delivered += 1
     assert delivered > 100  # the batch exercises both outcomes
+
+
+# ---------------------------------------------------------------------------------------
+# encoding: encode_frame against the SDK's send() (JSON.stringify + its base64Encode)
+
+
+def _random_payloads(count: int) -> list[Any]:
+    """Deterministic JSON values rich in what JSON.stringify formats specially."""
+    state = 99
+    strings = ["", "a", "é", "日本", "🌍", '"\\', "\b\f\n\r\t", "\x00\x01\x1f\x7f", "\u2028\u2029"]
+    strings += ["\ufeffbom", "<script>", "tab\tand space", "\U0010ffff"]
+
+    def rand() -> int:
+        nonlocal state
+        state = (state * 6364136223846793005 + 1442695040888963407) % 2**64
+        return state >> 11
+
+    def number() -> float | int:
+        kind = rand() % 6
+        if kind == 0:
+            return rand() % 10**6 - 5 * 10**5
+        if kind == 1:
+            return float(rand() % 1000)  # integral float
+        if kind == 2:
+            bits = rand() % 2**64
+            value: float = struct.unpack("<d", bits.to_bytes(8, "little"))[0]
+            return value if math.isfinite(value) else 0.5
+        if kind == 3:
+            return (rand() % 10**6) / float(10 ** (rand() % 12))
+        if kind == 4:
+            return float(f"1e{rand() % 60 - 30}")
+        return -0.0
+
+    def value(depth: int) -> Any:
+        kind = rand() % (7 if depth < 3 else 4)
+        if kind == 0:
+            return number()
+        if kind == 1:
+            return "".join(strings[rand() % len(strings)] for _ in range(rand() % 4))
+        if kind == 2:
+            return [True, False, None][rand() % 3]
+        if kind == 3:
+            return strings[rand() % len(strings)]
+        if kind == 4:
+            return [value(depth + 1) for _ in range(rand() % 4)]
+        keys = [strings[rand() % len(strings)] + str(i) for i in range(rand() % 4)]
+        keys += [str(rand() % 20) for _ in range(rand() % 2)]  # array-index keys go first
+        return {k: value(depth + 1) for k in keys}
+
+    return [value(0) for _ in range(count)]
+
+
+def test_encode_frame_matches_sdk_send() -> None:
+    _ensure_sdk()
+    node = shutil.which("node")
+    assert node, "node is required for the SDK send-path test"
+    vectors = json.loads((VECTORS / "frames.json").read_text(encoding="utf-8"))["vectors"]
+    cases = [(v["type"], v["payload"]) for v in vectors]
+    cases += [("t", p) for p in _random_payloads(400)]
+    # Python's JSON text (repr digits, \\u escapes) gives node the very same values.
+    source = json.dumps([{"type": t, "payload": p} for t, p in cases], allow_nan=False)
+    done = subprocess.run(
+        [node, str(PEER / "receive.js"), "encode"],
+        input=source,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    sdk_frames = json.loads(done.stdout)
+    for (frame_type, payload), expected in zip(cases, sdk_frames, strict=True):
+        assert frames.encode_frame(frame_type, payload) == expected, payload
