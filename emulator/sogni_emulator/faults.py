@@ -23,7 +23,9 @@ Documented in ``emulator/README.md``:
 ``slow-workers=F``     multiply worker timings by F
 ``worker-error=P``     the worker fails each job (``jobError`` with ``imgID``)
                        at P percent
-``nsfw``               every media result trips the safety filter
+``worker-retry=P``     the worker drops each job at P percent: ``jobRetry``, then
+                       the job restarts on another worker with a new ``imgID``
+``nsfw``               the next media result trips the safety filter
 ``rest-429=N[:PATH]``  the next N REST calls (under PATH) get 429 + Retry-After: 1
 ``rest-500=N[:PATH]``, ``rest-502=...``, ``rest-503=...``  likewise with 5xx
 ``sse-drop=N``         abort the next workflow / chat-run SSE connection after it
@@ -50,6 +52,7 @@ _NAMES = frozenset(
         "reorder",
         "slow-workers",
         "worker-error",
+        "worker-retry",
         "nsfw",
         "rest-429",
         "rest-500",
@@ -195,7 +198,7 @@ class FaultPlan:
     # -- workers ---------------------------------------------------------------------
 
     def on_progress(self, percent: float) -> str | None:
-        """What happens when a job reaches ``percent``: ``drop``, ``restart``, ``error``."""
+        """What happens when a job reaches ``percent``: drop, restart, error, retry."""
         with self._lock:
             for fault in list(self._faults):
                 threshold = fault.value * 100 if 0 < fault.value < 1 else fault.value
@@ -205,6 +208,7 @@ class FaultPlan:
                     "drop-at-progress": "drop",
                     "restart-at-progress": "restart",
                     "worker-error": "error",
+                    "worker-retry": "retry",
                 }.get(fault.name)
                 if kind is not None:
                     self._take(fault)

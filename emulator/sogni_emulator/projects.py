@@ -52,6 +52,7 @@ class JobRun:
     nsfw: bool = False
     result_key: str | None = None
     cost: JobCost | None = None
+    attempt: int = 1
 
     @property
     def finished(self) -> bool:

@@ -22,7 +22,9 @@ from .subscriptions import fold_update, should_deliver
 
 __all__ = ["JOB_EVENTS", "SocketSession"]
 
-JOB_EVENTS = frozenset({"jobState", "jobProgress", "jobETA", "jobResult", "jobError", "jobTokens"})
+JOB_EVENTS = frozenset(
+    {"jobState", "jobProgress", "jobETA", "jobResult", "jobError", "jobRetry", "jobTokens"}
+)
 _MALFORMED = (
     b'{"type":"jobProgress","data":',  # truncated JSON
     b'{"type":"jobProgress","data":"!!not-base64!!"}',

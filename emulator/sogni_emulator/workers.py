@@ -39,6 +39,7 @@ __all__ = ["Scheduler", "WorkerHost", "run_project"]
 STEP_DELAY = 0.004
 INIT_DELAY = 0.006
 NSFW_WORDS = ("nsfw",)
+MAX_ATTEMPTS = 3
 
 
 class WorkerHost(Protocol):
@@ -165,6 +166,46 @@ async def _store_result(host: WorkerHost, project: ProjectRun, job: JobRun, slot
     return key
 
 
+async def _retry_on_new_worker(host: WorkerHost, project: ProjectRun, job: JobRun) -> None:
+    """The worker dropped the job: announce ``jobRetry`` and restart it elsewhere.
+
+    The render keeps its ``jobIndex`` but gets a new ``imgID`` from the next
+    worker (the SDKs re-attach it by ``jobIndex``).
+    """
+    job.attempt += 1
+    await host.emit(
+        project,
+        "jobRetry",
+        {
+            "jobID": project.id,
+            "imgID": job.img_id,
+            "jobIndex": job.index,
+            "attempt": job.attempt,
+            "maxAttempts": MAX_ATTEMPTS,
+            "isFromWorker": True,
+            "error": "workerDisconnected",
+            "error_message": "The worker disconnected; the job was requeued (fault injected)",
+        },
+    )
+    job.img_id = project.new_uuid()
+    job.worker = f"{job.worker}-r{job.attempt}"
+    job.step = 0
+    await _sleep(host, INIT_DELAY)
+    for kind in ("initiatingModel", "jobStarted"):
+        job.status = kind
+        await host.emit(
+            project,
+            "jobState",
+            {
+                "type": kind,
+                "jobID": project.id,
+                "imgID": job.img_id,
+                "workerName": job.worker,
+                "jobIndex": job.index,
+            },
+        )
+
+
 def _preview_steps(steps: int, previews: int) -> set[int]:
     if previews <= 0 or steps <= 1:
         return set()
@@ -250,15 +291,18 @@ async def _render(host: WorkerHost, project: ProjectRun, now: Callable[[], int])
     entry = host.catalogue.model(project.model_id)
     sec_per_step = entry.sec_per_step if entry else 1.0
     previews = _preview_steps(total, project.previews) if project.kind == "image" else set()
-    start = max((job.step for job in live), default=0)
-    for step in range(start + 1, total + 1):
+    # Each job keeps its own step counter so a job moved to another worker
+    # (``worker-retry``) starts again from step 1 while its siblings go on.
+    while True:
+        pending = [job for job in live if not job.finished and job.step < total]
+        if not pending:
+            break
         await _sleep(host, STEP_DELAY)
-        for job in live:
-            if job.finished:
-                continue
+        for job in pending:
             job.status = "jobProgress"
-            job.step = step
+            job.step += 1
             job.step_count = total
+            step = job.step
             payload: dict[str, Any] = {"jobID": project.id, "imgID": job.img_id}
             if project.external:
                 payload["progress"] = round(step / (total + 1), 4)
@@ -278,8 +322,9 @@ async def _render(host: WorkerHost, project: ProjectRun, now: Callable[[], int])
                     "jobETA",
                     {"jobID": project.id, "imgID": job.img_id, "etaSeconds": remaining},
                 )
-            percent = step * 100.0 / total
-            action = host.faults.on_progress(percent)
+            action = host.faults.on_progress(step * 100.0 / total)
+            if action == "retry" and job.attempt >= MAX_ATTEMPTS:
+                action = "error"  # retries exhausted: the job fails for good
             if action == "error":
                 job.status = "jobError"
                 job.reason = "genfailure"
@@ -295,6 +340,8 @@ async def _render(host: WorkerHost, project: ProjectRun, now: Callable[[], int])
                         "error_message": "The worker failed to render this job (fault injected)",
                     },
                 )
+            elif action == "retry":
+                await _retry_on_new_worker(host, project, job)
             elif action is not None:
                 await host.fault(action, project)
     for job in live:

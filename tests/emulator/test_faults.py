@@ -222,3 +222,37 @@ def test_project_finished_while_offline_is_unclaimed_once():
         third = _client(emu, "offline-app")
         assert third.recv()[1]["unclaimedCompletedProjects"] == []  # handed back once
         third.close()
+
+
+@pytest.mark.parametrize("faulty", ["worker-retry=50"], indirect=True)
+def test_worker_retry_moves_job_to_new_worker(faulty):
+    client = _client(faulty)
+    greet(client)
+    request = image_request(steps=4)
+    client.send("jobRequest", request)
+    frames = client.recv_until(until_completed(request["jobID"]))
+    retry = next(p for t, p in frames if t == "jobRetry")
+    assert retry["jobIndex"] == 0 and retry["attempt"] == 2 and retry["isFromWorker"] is True
+    starts = [p for t, p in frames if t == "jobState" and p.get("type") == "initiatingModel"]
+    assert len(starts) == 2 and starts[0]["imgID"] == retry["imgID"]
+    assert starts[1]["imgID"] != retry["imgID"] and starts[1]["jobIndex"] == 0
+    assert starts[1]["workerName"] != starts[0]["workerName"]
+    steps = [(p["imgID"], p["step"]) for t, p in frames if t == "jobProgress"]
+    assert steps == [(retry["imgID"], 1), (retry["imgID"], 2)] + [
+        (starts[1]["imgID"], n) for n in (1, 2, 3, 4)
+    ]
+    result = next(p for t, p in frames if t == "jobResult")
+    assert result["imgID"] == starts[1]["imgID"] and frames[-1][1]["type"] == "jobCompleted"
+    client.close()
+
+
+@pytest.mark.parametrize("faulty", ["worker-retry=50*"], indirect=True)
+def test_worker_retry_gives_up_after_max_attempts(faulty):
+    client = _client(faulty)
+    greet(client)
+    request = image_request(steps=2)
+    client.send("jobRequest", request)
+    frames = client.recv_until(until_completed(request["jobID"]))
+    assert sum(1 for t, _ in frames if t == "jobRetry") == 2
+    assert any(t == "jobError" and "imgID" in p for t, p in frames)
+    client.close()
