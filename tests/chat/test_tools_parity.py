@@ -5,7 +5,8 @@ skipped when the pinned version is already there). Names, order, parameter
 names, types, enums, bounds, required flags and closed objects are compared
 with ``manifests/openai-tools.json`` and ``schemas/tools/*.schema.json``;
 descriptions are ours and are not compared. The one intended difference is
-the official SDK's own patch of ``generate_music.model`` (02 §4.1).
+the official SDK's own patches (02 §4.1): ``generate_music.model`` lists the
+music model ids and ``generate_video.videoModel`` gains the SDK's extra selectors.
 """
 
 from __future__ import annotations
@@ -33,6 +34,16 @@ SDK_MUSIC_MODELS = [
     "ace_step_1.5_sft",
     "minimax_music3",
 ]
+# selectors the SDK 5.54 appends to generate_video.videoModel (its modelRouting tables)
+SDK_VIDEO_SELECTORS = [
+    "minimax-h3-turbo",
+    "minimax-h3-fasth3-turbo",
+    "minimax-h3-fasth3-turbo-2stage",
+    "minimax-h3-balanced",
+    "minimax-h3-t2v-balanced",
+    "minimax-h3-r2v-balanced",
+]
+SDK_ANIMATE_SELECTORS = ["minimax-h3-i2v-balanced", "minimax-h3-flf2v-balanced"]
 COMPARED = (
     "type",
     "enum",
@@ -103,8 +114,10 @@ def _sdk_patched(tools: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
             fn["parameters"]["properties"]["model"]["enum"] = SDK_MUSIC_MODELS
         if fn["name"] == "generate_video":
             enum = fn["parameters"]["properties"]["videoModel"]["enum"]
-            if "minimax-h3-turbo" not in enum:
-                enum.append("minimax-h3-turbo")
+            enum.extend(v for v in SDK_VIDEO_SELECTORS if v not in enum)
+        if fn["name"] == "animate_photo":
+            enum = fn["parameters"]["properties"]["videoModel"]["enum"]
+            enum.extend(v for v in SDK_ANIMATE_SELECTORS if v not in enum)
         out[fn["name"]] = fn
     return out
 

@@ -5,7 +5,10 @@ PascalCase(tool) + "Args", in the protocol package's manifest order. Field types
 and required flags follow @sogni-ai/sogni-protocol 1.0.0-alpha.45 (manifests/openai-tools.json);
 the descriptions are our own. As the official SDK does, generate_music.model lists the five
 canonical music model ids (ACE-Step 1.5 XL/legacy, MiniMax Music 3) instead of the manifest's
-selectors. sogni_core.chat.tools turns these Structs into OpenAI tool definitions.
+selectors, and generate_video.videoModel also lists the SDK 5.54 convenience selectors
+(minimax-h3-turbo, minimax-h3-fasth3-turbo[-2stage], minimax-h3-[t2v-|r2v-]balanced) and
+animate_photo.videoModel minimax-h3-i2v-balanced and minimax-h3-flf2v-balanced.
+sogni_core.chat.tools turns these Structs into OpenAI tool definitions.
 """
 
 from __future__ import annotations
@@ -290,6 +293,11 @@ class GenerateVideoVideoModel(str, enum.Enum):
     WAN3_0_VIDEO = "wan3.0-video"
     WAN3_0_SPICY_VIDEO = "wan3.0-spicy-video"
     MINIMAX_H3_TURBO = "minimax-h3-turbo"
+    MINIMAX_H3_FASTH3_TURBO = "minimax-h3-fasth3-turbo"
+    MINIMAX_H3_FASTH3_TURBO_2STAGE = "minimax-h3-fasth3-turbo-2stage"
+    MINIMAX_H3_BALANCED = "minimax-h3-balanced"
+    MINIMAX_H3_T2V_BALANCED = "minimax-h3-t2v-balanced"
+    MINIMAX_H3_R2V_BALANCED = "minimax-h3-r2v-balanced"
 
 
 class GenerateVideoOutputFormat(str, enum.Enum):
@@ -433,6 +441,8 @@ class AnimatePhotoVideoModel(str, enum.Enum):
     MINIMAX_H3_FASTH3_FLF2V_TURBO_2STAGE = "minimax-h3-fasth3-flf2v-turbo-2stage"
     WAN3_0_VIDEO = "wan3.0-video"
     WAN3_0_SPICY_VIDEO = "wan3.0-spicy-video"
+    MINIMAX_H3_I2V_BALANCED = "minimax-h3-i2v-balanced"
+    MINIMAX_H3_FLF2V_BALANCED = "minimax-h3-flf2v-balanced"
 
 
 class AnimatePhotoRatio(str, enum.Enum):
@@ -2650,7 +2660,7 @@ class ComposeWorkflowTemplateArgs(
     ) = None
     include_audio: bool | None = None
     return_format: ComposeWorkflowTemplateReturnFormat | None = None
-    existing_template: Mapping[str, Any] | None = None
+    existing_template: _ComposeWorkflowTemplateArgs_existing_template | None = None
 
 
 class ImageTo3dArgs(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
@@ -3830,7 +3840,7 @@ class StrictComposeWorkflowTemplateArgs(
     ) = None
     include_audio: bool | None = None
     return_format: ComposeWorkflowTemplateReturnFormat | None = None
-    existing_template: Mapping[str, Any] | None = None
+    existing_template: _StrictComposeWorkflowTemplateArgs_existing_template | None = None
 
 
 class StrictImageTo3dArgs(
@@ -4108,6 +4118,9 @@ _ComposeWorkflowTemplateArgs_duration_seconds: TypeAlias = Annotated[
 _ComposeWorkflowTemplateArgs_max_estimated_capacity_units: TypeAlias = Annotated[
     int, msgspec.Meta(ge=1)
 ]
+_ComposeWorkflowTemplateArgs_existing_template: TypeAlias = Annotated[
+    Mapping[str, Any], msgspec.Meta(extra_json_schema={"additionalProperties": True})
+]
 _ImageTo3dArgs_mesh_target_faces: TypeAlias = Annotated[int, msgspec.Meta(ge=5000, le=700000)]
 _ImageTo3dArgs_texture_size: TypeAlias = Annotated[int, msgspec.Meta(ge=1024, le=4096)]
 _ImageTo3dArgs_normal_map_size: TypeAlias = Annotated[int, msgspec.Meta(ge=512, le=2048)]
@@ -4322,6 +4335,9 @@ _StrictComposeWorkflowTemplateArgs_duration_seconds: TypeAlias = Annotated[
 ]
 _StrictComposeWorkflowTemplateArgs_max_estimated_capacity_units: TypeAlias = Annotated[
     int, msgspec.Meta(ge=1)
+]
+_StrictComposeWorkflowTemplateArgs_existing_template: TypeAlias = Annotated[
+    Mapping[str, Any], msgspec.Meta(extra_json_schema={"additionalProperties": True})
 ]
 _StrictImageTo3dArgs_mesh_target_faces: TypeAlias = Annotated[int, msgspec.Meta(ge=5000, le=700000)]
 _StrictImageTo3dArgs_texture_size: TypeAlias = Annotated[int, msgspec.Meta(ge=1024, le=4096)]
