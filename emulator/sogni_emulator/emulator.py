@@ -54,6 +54,8 @@ class Emulator:
         slots: projects rendering at once per network (default from
             ``limits.toml``: fast 4, relaxed 2); more wait in the queue.
         blocked_app_ids: appIds refused with close code 4010 (01 §1.5).
+        access_token_ttl: lifetime of login access tokens in seconds (default
+            from ``limits.toml``, 1 h); short values exercise client refresh.
     """
 
     def __init__(
@@ -70,6 +72,7 @@ class Emulator:
         owner_grace: float = 10.0,
         slots: dict[str, int] | None = None,
         blocked_app_ids: list[str] | None = None,
+        access_token_ttl: float | None = None,
     ) -> None:
         catalogue = load_catalogue()
         limits = catalogue.limits
@@ -91,7 +94,11 @@ class Emulator:
         self.auth = AuthService(
             list(api_keys or []),
             dict(limits.get("balance", {})),
-            access_ttl=float(auth_limits.get("access_token_ttl_s", 3600)),
+            access_ttl=float(
+                access_token_ttl
+                if access_token_ttl is not None
+                else auth_limits.get("access_token_ttl_s", 3600)
+            ),
             refresh_ttl=float(auth_limits.get("refresh_token_ttl_s", 2592000)),
         )
         self.supernet = Supernet(
@@ -258,6 +265,11 @@ class Emulator:
         account = self.auth.default_account
         balance = account.spark if token_type == "spark" else account.sogni
         balance.settled, balance.credit, balance.debit = Decimal(amount), Decimal(0), Decimal(0)
+
+    def job_request(self, project_id: str) -> dict[str, Any] | None:
+        """The ``jobRequest`` payload a client sent for a project, as received."""
+        run = self.supernet.projects.get(project_id.upper())
+        return None if run is None else run.request
 
     def project(self, project_id: str) -> dict[str, Any] | None:
         """The RawProject record of any project (finished or not), or ``None``."""

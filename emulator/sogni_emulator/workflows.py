@@ -21,8 +21,8 @@ Event log: every change appends ``{id, workflowId, sequence, timestamp, type,
 status?, message?, data?}`` (protocol workflow-event schema; step fields live
 in ``data``, and only ``workflow_*`` events carry a top-level ``status``, so
 the SDK's terminal check fires only at the end). The SSE stream
-(``GET .../events/stream``) sends ``retry: 200`` then ``id: <sequence>`` /
-``event: <type>`` / ``data: <event>`` frames, replays events after
+(``GET .../events/stream``) sends ``id: <sequence>`` / ``event: <type>`` /
+``data: <event>`` frames (the first also carrying ``retry: 200``), replays events after
 ``max(?after=, Last-Event-ID)``, sends a ``: keep-alive`` comment frame every
 15 s while idle, and closes after a terminal status.
 
@@ -179,7 +179,9 @@ def sse_response(
     drop_after = hub.faults.sse_drop_after()
 
     async def body() -> AsyncIterator[bytes]:
-        yield f"retry: {SSE_RETRY_MS}\n\n".encode()
+        # retry: rides in the first event's block: a block of its own would be
+        # a data-less frame to the SDK's workflow parser (02 §5.5 rule 5).
+        retry = f"retry: {SSE_RETRY_MS}\n"
         sent = 0
         position = 0
         while True:
@@ -191,7 +193,10 @@ def sse_response(
                 if drop_after is not None and sent >= drop_after:
                     raise AbortConnection
                 data = json.dumps(event, separators=(",", ":"), ensure_ascii=False)
-                frame = f"id: {event['sequence']}\nevent: {event_name(event)}\ndata: {data}\n\n"
+                frame = (
+                    f"{retry}id: {event['sequence']}\nevent: {event_name(event)}\ndata: {data}\n\n"
+                )
+                retry = ""
                 yield frame.encode("utf-8")
                 sent += 1
             if finished() or log.closed:

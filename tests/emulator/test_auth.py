@@ -143,3 +143,28 @@ def test_extra_api_keys(tmp_path):
             ]
             == 401
         )
+
+
+def test_short_access_tokens_expire_and_refresh():
+    import time
+
+    from sogni_emulator import Emulator
+
+    with Emulator.run_in_thread(access_token_ttl=1) as emu:
+        tokens = _login(emu)
+        auth = {"Authorization": tokens["token"]}
+        assert http_json(emu.rest_url, "GET", "/v1/account/me", headers=auth)[0] == 200
+        time.sleep(2.1)  # JWT exp has one-second resolution
+        assert http_json(emu.rest_url, "GET", "/v1/account/me", headers=auth)[0] == 401
+        client = WsClient(emu.socket_url, headers=auth)
+        assert client.wait_closed() == 4021
+        client.close()
+        status, body = http_json(
+            emu.rest_url,
+            "POST",
+            "/v1/account/refresh-token",
+            json_body={"refreshToken": tokens["refreshToken"]},
+        )
+        assert status == 200
+        fresh = {"Authorization": body["data"]["token"]}
+        assert http_json(emu.rest_url, "GET", "/v1/account/me", headers=fresh)[0] == 200

@@ -291,3 +291,12 @@ def test_active_and_sync_endpoints():
         )
         assert status == 200 and live["data"]["project"]["status"] == "processing"
         client.close()
+
+
+def test_job_request_is_kept_as_received(emu, connect):
+    client = connect()
+    greet(client)
+    request = image_request(keyframe={"seed": 9})
+    _run(client, request)
+    assert emu.job_request(request["jobID"]) == request
+    assert emu.job_request("00000000-0000-4000-8000-000000000000") is None
