@@ -167,5 +167,11 @@ def open_client(args: Any, *, network: str | None = None) -> Iterator[SogniClien
             **credentials.client_kwargs(),
         )
         stack.callback(client.close)
-        client.connect()
+        try:
+            client.connect()
+        except TimeoutError:
+            raise TimeoutError(
+                f"no answer from {socket} within {args.connect_timeout:g} s "
+                "(check --endpoint/--socket-endpoint and the network)"
+            ) from None
         yield client

@@ -398,8 +398,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (SogniError, TimeoutError, OSError) as exc:
         line, status = _describe(exc)
         err.print(f"[red]error:[/] {escape(_scrub(line, secrets))}", highlight=False)
-        if args.verbose > 1:
-            logging.getLogger("sogni.cli").debug("failure", exc_info=exc)
         return status
     finally:
         logs.close()
