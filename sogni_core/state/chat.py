@@ -63,6 +63,8 @@ TRANSPORT_LOST_MESSAGE = (
 
 
 class ChatState(enum.Enum):
+    __hash__ = object.__hash__  # members are singletons; Enum's hash is Python
+
     SUBMITTED = "submitted"
     AUTHORIZING = "authorizing"
     QUEUED = "queued"
@@ -75,6 +77,8 @@ class ChatState(enum.Enum):
 
 
 class ChatInput(enum.Enum):
+    __hash__ = object.__hash__  # members are singletons; Enum's hash is Python
+
     STATE_PENDING = "state_pending"
     STATE_QUEUED = "state_queued"
     STATE_RUNNING = "state_running"

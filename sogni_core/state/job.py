@@ -55,6 +55,8 @@ __all__ = [
 
 
 class JobStatus(enum.Enum):
+    __hash__ = object.__hash__  # members are singletons; Enum's hash is Python
+
     PENDING = "pending"
     INITIATING = "initiating"
     PROCESSING = "processing"
@@ -71,6 +73,8 @@ class JobStatus(enum.Enum):
 
 
 class JobInput(enum.Enum):
+    __hash__ = object.__hash__  # members are singletons; Enum's hash is Python
+
     # server-driven
     INITIATING = "initiating"
     STARTED = "started"

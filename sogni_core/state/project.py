@@ -93,6 +93,8 @@ COMPLETION_GRACE_SECONDS = 60.0
 
 
 class ProjectStatus(enum.Enum):
+    __hash__ = object.__hash__  # members are singletons; Enum's hash is Python
+
     PENDING = "pending"
     QUEUED = "queued"
     PROCESSING = "processing"
@@ -109,6 +111,8 @@ class ProjectStatus(enum.Enum):
 
 
 class ProjectInput(enum.Enum):
+    __hash__ = object.__hash__  # members are singletons; Enum's hash is Python
+
     QUEUED = "queued"
     JOB_ACTIVITY = "job_activity"
     PROGRESS = "progress"
@@ -122,6 +126,8 @@ class ProjectInput(enum.Enum):
 
 class StalenessOutcome(enum.Enum):
     """What the transport's staleness check found (01 §4.12.2)."""
+
+    __hash__ = object.__hash__  # members are singletons; Enum's hash is Python
 
     ALIVE = "alive"  # listed by /api/v1/artist/projects/active
     SYNCED = "synced"  # REST record read (the transport applied it)

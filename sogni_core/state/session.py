@@ -89,6 +89,8 @@ CLOSE_AUTH_ERROR = 4021
 
 
 class SessionState(enum.Enum):
+    __hash__ = object.__hash__  # members are singletons; Enum's hash is Python
+
     IDLE = "idle"
     CONNECTING = "connecting"
     OPEN = "open"
@@ -100,6 +102,8 @@ class SessionState(enum.Enum):
 
 
 class SessionInput(enum.Enum):
+    __hash__ = object.__hash__  # members are singletons; Enum's hash is Python
+
     CONNECT = "connect"
     SOCKET_OPENED = "socket_opened"
     AUTHENTICATED = "authenticated"
@@ -113,6 +117,8 @@ class SessionInput(enum.Enum):
 class SessionTimer(enum.Enum):
     """Which deadline fired in :meth:`Session.on_timer`."""
 
+    __hash__ = object.__hash__  # members are singletons; Enum's hash is Python
+
     PING = "ping"
     AUTH_FALLBACK = "auth_fallback"
     RECONNECT = "reconnect"
@@ -120,6 +126,8 @@ class SessionTimer(enum.Enum):
 
 class CloseKind(enum.Enum):
     """Classification of a socket close code (01 §1.5)."""
+
+    __hash__ = object.__hash__  # members are singletons; Enum's hash is Python
 
     NORMAL = "normal"  # 1000: no reconnect, credentials kept
     SWITCH_CONNECTION = "switch_connection"  # 4015: no reconnect, credentials kept

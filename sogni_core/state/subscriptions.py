@@ -184,11 +184,15 @@ def should_deliver(snapshot: Mapping[str, bool], event_name: str) -> bool:
 
 
 class SubscriptionState(enum.Enum):
+    __hash__ = object.__hash__  # members are singletons; Enum's hash is Python
+
     SYNCED = "synced"
     PENDING = "pending"
 
 
 class SubscriptionInput(enum.Enum):
+    __hash__ = object.__hash__  # members are singletons; Enum's hash is Python
+
     LOCAL_UPDATE = "local_update"
     SERVER_SNAPSHOT = "server_snapshot"
     RECONNECT = "reconnect"
