@@ -248,6 +248,11 @@ def test_encode_is_compact_ordered_and_raw_unicode() -> None:
     )
     assert frames.encode_payload(protocol.Network.FAST) == b'"fast"'
     assert frames.encode_payload((1, 2)) == b"[1,2]"
+    # Array-index keys come first in numeric order (node: JSON.stringify of this object).
+    odd = {"b": 1, "10": 2, "2": 3, "01": 4, "-1": 5, "4294967294": 6, "4294967295": 7, "0": 9}
+    assert frames.encode_payload(odd) == (
+        b'{"0":9,"2":3,"10":2,"4294967294":6,"b":1,"01":4,"-1":5,"4294967295":7}'
+    )
     # JavaScript object keys are strings: {1: "x"} stringifies as {"1":"x"}.
     assert frames.encode_payload({1: "x", 2.5: "y"}) == b'{"1":"x","2.5":"y"}'
 
