@@ -28,6 +28,7 @@ def step(
     event: I,
     *,
     machine: str,
+    ident: str | None = None,
     remote: bool,
 ) -> S:
     """Look ``(state, event)`` up in ``table``.
@@ -37,6 +38,9 @@ def step(
         state: the current state.
         event: the input being processed.
         machine: the machine's name, used in the error message.
+        ident: the machine instance's id, appended to ``machine`` in the error
+            message; passed apart so that nothing is formatted unless the
+            pair is illegal (this runs on every transition of every frame).
         remote: ``True`` when the input came from the server.
 
     Returns:
@@ -49,7 +53,8 @@ def step(
     try:
         return table[(state, event)]
     except KeyError:
-        message = f"{machine}: {event.name} is not allowed in state {state.name}"
+        name = machine if ident is None else f"{machine} {ident}"
+        message = f"{name}: {event.name} is not allowed in state {state.name}"
         if remote:
             raise RemoteProtocolError(message) from None
         raise LocalProtocolError(message) from None

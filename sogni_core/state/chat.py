@@ -183,7 +183,7 @@ class ChatMachine:
         old = self.state
         try:
             self.state = step(
-                TRANSITIONS, old, event, machine=f"chat {self.id}", remote=event in _REMOTE
+                TRANSITIONS, old, event, machine="chat", ident=self.id, remote=event in _REMOTE
             )
         except Exception:
             self.state = ChatState.ERROR

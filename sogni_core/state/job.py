@@ -241,7 +241,7 @@ class JobMachine:
         old = self.status
         try:
             self.status = step(
-                TRANSITIONS, old, event, machine=f"job {self.id}", remote=event in REMOTE_INPUTS
+                TRANSITIONS, old, event, machine="job", ident=self.id, remote=event in REMOTE_INPUTS
             )
         except Exception:
             self.status = JobStatus.ERROR

@@ -236,7 +236,7 @@ class ProjectMachine:
         old = self.status
         try:
             self.status = step(
-                TRANSITIONS, old, event, machine=f"project {self.id}", remote=event in _REMOTE
+                TRANSITIONS, old, event, machine="project", ident=self.id, remote=event in _REMOTE
             )
         except Exception:
             self.status = ProjectStatus.ERROR
