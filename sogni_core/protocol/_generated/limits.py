@@ -25,6 +25,8 @@ __all__ = [
     "JOB_ERROR_CODES",
     "JOB_ERROR_CODE_UNKNOWN",
     "JOB_MAX_RUNTIME",
+    "MODEL_CONSENT_REQUIRED_ERROR_CODE",
+    "MODEL_NOT_YET_AVAILABLE_ERROR_CODE",
     "OPT_IN_EVENTS",
     "PING_INTERVAL",
     "PROJECT_GC_DELAY",
@@ -34,9 +36,12 @@ __all__ = [
     "RECONNECT_ATTEMPTS",
     "RECONNECT_DELAY",
     "REST_TIMEOUT",
+    "RETRYABLE_CHAT_ERROR_TYPES",
     "SEND_READY_TIMEOUT",
+    "SERVER_RESTARTING_ERROR_CODE",
     "SOCKET_QUERY_ORDER",
     "SUBSCRIBABLE_EVENTS",
+    "SUBSCRIPTION_ERROR_CODES",
     "SUBSCRIPTION_FEATURE_GATE_CODE",
     "SUBSCRIPTION_GROUPS",
     "SUBSCRIPTION_UPDATE_KEYS",
@@ -160,6 +165,24 @@ JOB_ERROR_CODES: Final = MappingProxyType(
 JOB_ERROR_CODE_UNKNOWN: Final = 5000
 #: Error code of a subscription feature-gate denial (01 §2.4.10 subscriptionLimit).
 SUBSCRIPTION_FEATURE_GATE_CODE: Final = 4081
+#: Subscription error codes of jobError/llmJobError (Python SDK 5.70 errors.py).
+SUBSCRIPTION_ERROR_CODES: Final = MappingProxyType(
+    {
+        "NOT_ENTITLED": 4078,
+        "QUEUE_CAP": 4079,
+        "GRACE_RETRY": 4080,
+        "SUBSCRIPTION_FEATURE_REQUIRES_UPGRADE": 4081,
+    },
+)
+#: jobError code: the model needs a one-time agreement (consentRequired names it); do not retry.
+MODEL_CONSENT_REQUIRED_ERROR_CODE: Final = 4103
+#: jobError code: the model is not available on this network yet; do not retry.
+MODEL_NOT_YET_AVAILABLE_ERROR_CODE: Final = 4104
+#: A project-level jobError with this code means the socket server restarted; the Python SDK 5.70
+#: resubmits the project after reconnecting.
+SERVER_RESTARTING_ERROR_CODE: Final = 1001
+#: llmJobError error types that mean the connection failed, not the request (Python SDK 5.70).
+RETRYABLE_CHAT_ERROR_TYPES: Final = ("server_restarting", "transport_lost")
 #: Message of the code-0 error every tracked project fails with on disconnect (01 §1.7).
 DISCONNECTED_ERROR_MESSAGE: Final = "Server disconnected"
 #: Most image_url parts one llmJobRequest may carry (01 §6.12.2).

@@ -35,6 +35,7 @@ __all__ = [
     "ChangeNetworkEvent",
     "ChatMessage",
     "ClientMessage",
+    "ConsentRequired",
     "ContentPart",
     "EntitlementSubscription",
     "FairUseState",
@@ -84,6 +85,7 @@ __all__ = [
     "StrictChangeNetwork",
     "StrictChangeNetworkEvent",
     "StrictChatMessage",
+    "StrictConsentRequired",
     "StrictContentPart",
     "StrictEntitlementSubscription",
     "StrictFairUseState",
@@ -482,6 +484,21 @@ class MaskSelection(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=Tru
     box: tuple[float, ...] | None = None
     coverage: float | None = None
     included: bool | None = None
+
+
+class ConsentRequired(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
+    """The one-time model agreement a jobError with code 4103 names (Python SDK 5.70 errors.py);
+    accepted in a Sogni app only, so retrying does not help.
+
+    Attributes:
+        key: agreement key, e.g. seedance-2-5-uncensored
+        version.
+        model_id (wire ``modelId``): the refused model
+    """
+
+    key: str
+    version: str | int | None = None
+    model_id: str | None = msgspec.field(default=None, name="modelId")
 
 
 class AppAlertAction(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
@@ -1196,6 +1213,10 @@ class JobError(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
         feature.
         limitation.
         fair_use (wire ``fairUse``).
+        vendor_failure_category (wire ``vendorFailureCategory``): external-API failure class
+            (Python SDK 5.70 copies it into the error)
+        consent_required (wire ``consentRequired``): code 4103: the agreement the account must
+            accept first
     """
 
     __wire_type__: ClassVar[str] = "jobError"
@@ -1212,6 +1233,8 @@ class JobError(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
     feature: str | None = None
     limitation: str | None = None
     fair_use: FairUseState | None = msgspec.field(default=None, name="fairUse")
+    vendor_failure_category: str | None = msgspec.field(default=None, name="vendorFailureCategory")
+    consent_required: ConsentRequired | None = msgspec.field(default=None, name="consentRequired")
 
 
 class JobRetry(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
@@ -1790,6 +1813,19 @@ class StrictMaskSelection(
     included: bool | None = None
 
 
+class StrictConsentRequired(
+    ConsentRequired, frozen=True, kw_only=True, omit_defaults=True, forbid_unknown_fields=True
+):
+    """Strict twin of :class:`ConsentRequired`: unknown fields are a decode error.
+
+    Used by tests to prove the spec names every field a vector carries.
+    """
+
+    key: str
+    version: str | int | None = None
+    model_id: str | None = msgspec.field(default=None, name="modelId")
+
+
 class StrictAppAlertAction(
     AppAlertAction, frozen=True, kw_only=True, omit_defaults=True, forbid_unknown_fields=True
 ):
@@ -2290,6 +2326,10 @@ class StrictJobError(
     feature: str | None = None
     limitation: str | None = None
     fair_use: StrictFairUseState | None = msgspec.field(default=None, name="fairUse")
+    vendor_failure_category: str | None = msgspec.field(default=None, name="vendorFailureCategory")
+    consent_required: StrictConsentRequired | None = msgspec.field(
+        default=None, name="consentRequired"
+    )
 
 
 class StrictJobRetry(
@@ -2667,6 +2707,7 @@ STRUCTS: Final[tuple[type[msgspec.Struct], ...]] = (
     ToolCallDelta,
     LLMJobCost,
     MaskSelection,
+    ConsentRequired,
     AppAlertAction,
     ImageUrl,
     TextContentPart,
@@ -2724,6 +2765,7 @@ STRICT: Final[dict[type[msgspec.Struct], type[msgspec.Struct]]] = {
     ToolCallDelta: StrictToolCallDelta,
     LLMJobCost: StrictLLMJobCost,
     MaskSelection: StrictMaskSelection,
+    ConsentRequired: StrictConsentRequired,
     AppAlertAction: StrictAppAlertAction,
     ImageUrl: StrictImageUrl,
     TextContentPart: StrictTextContentPart,
