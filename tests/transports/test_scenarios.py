@@ -519,3 +519,25 @@ def test_concurrent_creates_share_one_catalogue_fetch(
     record = tmp_path / "record.jsonl"
     with emulator_factory(record=record) as emu:
         h.run(_concurrent, emu, record)
+
+
+# -- closing ----------------------------------------------------------------------------------
+
+
+async def _close_while_running(h: Any, emu: Any) -> None:
+    from sogni_core.client import ClientClosedError
+
+    async with h.client(emu) as client:
+        project = await h.call(client.projects.create(_image()))
+    with pytest.raises(ClientClosedError):
+        await h.call(project.wait(5))
+    assert isinstance(project._end, ev.ProjectFailed)
+    with pytest.raises(ClientClosedError):
+        await h.call(client.projects.create(_image()))
+    with pytest.raises(ClientClosedError):
+        await h.call(client.connect())
+
+
+def test_closing_the_client_ends_waiters(h: Any, emulator_factory: Any) -> None:
+    with emulator_factory(faults="slow-workers=15") as emu:
+        h.run(_close_while_running, emu)

@@ -170,6 +170,7 @@ class Project:
         Raises:
             JobFailedError: the project failed or was canceled.
             ConnectionClosedError: the connection ended for good.
+            ClientClosedError: the client was closed while the project ran.
             TimeoutError: ``timeout`` passed (the project keeps running).
         """
         try:
@@ -185,6 +186,8 @@ class Project:
             closed = self._client._closed_error
             if closed is not None and end.error.code == 0:
                 raise closed
+            if self._client._closed and end.error.code == 0:
+                raise ClientClosedError("the client was closed before the project ended")
             raise JobFailedError(end.error.message, code=end.error.original_code or end.error.code)
         if isinstance(end, ev.ProjectCanceled):
             raise JobFailedError("project canceled", code="canceled")
@@ -575,6 +578,8 @@ class SogniClient:
                 4021 auth error, 4010 blocked app id, 4015 replaced).
             TimeoutError: no greeting within ``connect_timeout``.
         """
+        if self._closed:
+            raise ClientClosedError("the client is closed; create a new one")
         if self._started:
             return
         self._started = True
