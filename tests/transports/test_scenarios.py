@@ -271,7 +271,7 @@ def test_noisy_server_still_delivers_each_result_once(
         h.run(_noisy, emu)
 
 
-async def _replaced(h: Any, emu: Any) -> None:
+async def _replaced(h: Any, emu: Any, code: int) -> None:
     # The close lands right after the greeting: connect() or the next verb
     # raises the typed error, never a hang or a silent reconnect.
     with pytest.raises(ConnectionClosedError) as info:
@@ -281,13 +281,14 @@ async def _replaced(h: Any, emu: Any) -> None:
                     break
                 await h.sleep(0.1)
             await h.call(client.projects.create(_image()))
-    assert info.value.code == 4015
+    assert info.value.code == code
     assert not info.value.recoverable
 
 
-def test_4015_is_a_typed_terminal_error(h: Any, emulator_factory: Any) -> None:
-    with emulator_factory(faults="close=4015") as emu:
-        h.run(_replaced, emu)
+@pytest.mark.parametrize("code", [4015, 4021, 4010])
+def test_terminal_close_is_a_typed_error(h: Any, emulator_factory: Any, code: int) -> None:
+    with emulator_factory(faults=f"close={code}") as emu:
+        h.run(_replaced, emu, code)
 
 
 # -- bad params, secrets -------------------------------------------------------------------
