@@ -158,11 +158,12 @@ def render(
     *,
     out: Path,
     console: Console,
-) -> list[Path]:
+) -> tuple[list[Path], list[str]]:
     """Submit the project, draw its progress, save its results into ``out``.
 
     Returns:
-        The saved paths, in job order.
+        The saved paths in job order, and one line per failed job (a
+        project whose jobs partly failed still saves the others).
 
     Raises:
         InvalidParamsError: a model-specific rule (from the core).
@@ -192,4 +193,4 @@ def render(
         f"[green]✓[/] {len(saved)} {noun} saved to [bold]{escape(str(out))}[/] in {elapsed:.1f} s",
         highlight=False,
     )
-    return saved
+    return saved, bars.failed

@@ -5,10 +5,12 @@ Commands: ``image``, ``video``, ``models``, ``balance``, ``chat``,
 (``sogni --local image ...`` and ``sogni image --local ...``).
 
 Exit status: 0 success; 1 an API, job or connection error (printed with its
-code); 2 bad parameters or usage, including missing credentials (one line
-naming the field and the rule, printed before any network I/O when the
-command line alone shows it); 130 interrupted (Ctrl-C cancels the running
-project). Expected errors never print a traceback; ``-vv`` adds debug logs.
+code; also when only some of the requested media failed: the others are
+still saved and their paths printed); 2 bad parameters or usage, including
+missing credentials (one line naming the field and the rule, printed before
+any network I/O when the command line alone shows it); 130 interrupted
+(Ctrl-C cancels the running project). Expected errors never print a
+traceback; ``-vv`` adds debug logs.
 
 Secrets: the API key and password are read from options, environment or a
 prompt and go to the client only; every error line printed is also scrubbed
@@ -33,6 +35,7 @@ from sogni_core.protocol._errors import (
     ApiStatusError,
     ConnectionClosedError,
     InvalidParamsError,
+    JobFailedError,
     SogniError,
 )
 
@@ -217,15 +220,21 @@ class _Context:
         self.err = err
 
 
+def _report(ctx: _Context, saved: list[Path], failed: list[str], requested: int) -> int:
+    for path in saved:
+        ctx.out.print(str(path), highlight=False, soft_wrap=True)
+    if failed:
+        raise JobFailedError(f"{len(failed)} of {requested} jobs failed", code="partial")
+    return EXIT_OK
+
+
 def _cmd_image(ctx: _Context) -> int:
     from ._media import image_params, render
 
     params = image_params(ctx.args)  # before any I/O
     with open_client(ctx.args, network=ctx.args.network) as client:
-        saved = render(client, params, out=ctx.args.out, console=ctx.err)
-    for path in saved:
-        ctx.out.print(str(path), highlight=False, soft_wrap=True)
-    return EXIT_OK
+        saved, failed = render(client, params, out=ctx.args.out, console=ctx.err)
+    return _report(ctx, saved, failed, params.number_of_media or 1)
 
 
 def _cmd_video(ctx: _Context) -> int:
@@ -233,10 +242,8 @@ def _cmd_video(ctx: _Context) -> int:
 
     params = video_params(ctx.args)  # before any I/O
     with open_client(ctx.args, network=ctx.args.network) as client:
-        saved = render(client, params, out=ctx.args.out, console=ctx.err)
-    for path in saved:
-        ctx.out.print(str(path), highlight=False, soft_wrap=True)
-    return EXIT_OK
+        saved, failed = render(client, params, out=ctx.args.out, console=ctx.err)
+    return _report(ctx, saved, failed, params.number_of_media or 1)
 
 
 def _cmd_models(ctx: _Context) -> int:

@@ -9,11 +9,14 @@ a distinctive API key so the tests can prove it never reaches the output.
 
 from __future__ import annotations
 
+import _thread
+import io
 import json
 import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -341,6 +344,37 @@ def test_failed_job_reports_the_code_and_exits_1(capsys, emu, tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
+def test_partial_failure_saves_the_rest_and_exits_1(capsys, emu, tmp_path):
+    emu.inject("worker-error=50")  # fires once: one of the two jobs fails
+    try:
+        status, out, err = run(
+            capsys, *remote(emu), "image", "a cat", "-n", "2", "--out", str(tmp_path)
+        )
+    finally:
+        emu.clear_faults()
+    assert status == 1
+    [path] = saved_paths(out)
+    assert sorted(tmp_path.iterdir()) == [path]
+    assert "workerError" in err and "1 of 2 jobs failed" in err
+
+
+def test_login_with_password_from_the_environment(capsys, emu, monkeypatch):
+    password = "pw-cli-9f3e1d2c-never-printed"
+    monkeypatch.setenv("SOGNI_PASSWORD", password)
+    status, out, err = run(
+        capsys, "--endpoint", emu.rest_url, "--username", "Alice", "-vv", "balance", "--json"
+    )
+    assert status == 0, err
+    assert set(json.loads(out)) >= {"sogni", "spark"}
+    assert password not in out + err
+
+
+def test_login_without_a_password_or_terminal_exits_2(capsys, monkeypatch):
+    monkeypatch.setattr(sys, "stdin", io.StringIO(""))
+    status, _, err = run(capsys, "--username", "Alice", "balance")
+    assert status == 2 and "SOGNI_PASSWORD" in err
+
+
 def test_unreachable_endpoint_exits_1_quickly(capsys, listener):
     started = time.monotonic()
     status, _, err = run(
@@ -355,6 +389,32 @@ def test_unreachable_endpoint_exits_1_quickly(capsys, listener):
     )
     assert status == 1 and "timed out" in err
     assert time.monotonic() - started < 10
+
+
+def test_ctrl_c_cancels_the_remote_project(capsys, tmp_path):
+    with Emulator.run_in_thread(speed=300, api_keys=[SECRET]) as slow:
+        running = threading.Event()
+
+        def interrupt_once_submitted() -> None:
+            deadline = time.monotonic() + 20
+            while not slow.supernet.projects and time.monotonic() < deadline:
+                time.sleep(0.02)
+            time.sleep(0.2)
+            if running.is_set():
+                _thread.interrupt_main()
+
+        running.set()
+        threading.Thread(target=interrupt_once_submitted, daemon=True).start()
+        try:
+            status, out, err = run(capsys, *remote(slow), "image", "slow", "--out", str(tmp_path))
+        finally:
+            running.clear()
+        assert status == 130 and out == "" and "interrupted" in err
+        [project_id] = list(slow.supernet.projects)
+        deadline = time.monotonic() + 5
+        while slow.project(project_id)["status"] != "cancelled" and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert slow.project(project_id)["status"] == "cancelled"
 
 
 # -- secrets -------------------------------------------------------------------------------
