@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from rich.markup import escape
 
-from sogni_core.protocol._errors import InvalidParamsError, JobFailedError
+from sogni_core.protocol._errors import ApiError, InvalidParamsError, JobFailedError
 from sogni_core.protocol.jobrequest import ImageProjectParams, VideoProjectParams
 
 from ._progress import ProjectProgress
@@ -33,6 +33,7 @@ __all__ = [
     "DEFAULT_IMAGE_MODEL",
     "DEFAULT_I2V_MODEL",
     "DEFAULT_VIDEO_MODEL",
+    "check_size_preset",
     "image_params",
     "render",
     "video_params",
@@ -130,6 +131,27 @@ def video_params(args: Any) -> VideoProjectParams:
         height=args.height,
         reference_image=reference,
     )
+
+
+def check_size_preset(client: SogniClient, params: ImageProjectParams) -> None:
+    """Check ``--size`` against the model's presets on the client's network.
+
+    Skipped when the preset list cannot be fetched (the server then decides).
+
+    Raises:
+        InvalidParamsError: ``size`` is not one of the model's presets.
+    """
+    if params.size_preset is None or params.size_preset == "custom":
+        return
+    try:
+        presets = client.projects.size_presets(params.model_id)
+        known = [str(getattr(p, "id", "")) for p in presets]
+    except (ApiError, TypeError):
+        return
+    if known and params.size_preset not in known:
+        raise InvalidParamsError(
+            "size", f"unknown preset for {params.model_id}; one of: {', '.join(known)}"
+        )
 
 
 def _slug(prompt: str) -> str:

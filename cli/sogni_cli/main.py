@@ -229,10 +229,11 @@ def _report(ctx: _Context, saved: list[Path], failed: list[str], requested: int)
 
 
 def _cmd_image(ctx: _Context) -> int:
-    from ._media import image_params, render
+    from ._media import check_size_preset, image_params, render
 
     params = image_params(ctx.args)  # before any I/O
     with open_client(ctx.args, network=ctx.args.network) as client:
+        check_size_preset(client, params)
         saved, failed = render(client, params, out=ctx.args.out, console=ctx.err)
     return _report(ctx, saved, failed, params.number_of_media or 1)
 
@@ -326,7 +327,8 @@ def _describe(exc: BaseException) -> tuple[str, int]:
         return f"API error (HTTP {exc.status}){code}: {exc.message}", EXIT_ERROR
     if isinstance(exc, ApiError):
         code = f" [{exc.code}]" if exc.code is not None else ""
-        return f"{type(exc).__name__}{code}: {exc.message}", EXIT_ERROR
+        what = {"JobFailedError": "job failed", "ChatError": "chat failed"}
+        return f"{what.get(type(exc).__name__, 'API error')}{code}: {exc.message}", EXIT_ERROR
     if isinstance(exc, ConnectionClosedError):
         hint = _AUTH_CLOSE_CODES.get(exc.code)
         text = f"connection closed ({exc.code})" + (f": {exc.reason}" if exc.reason else "")
@@ -374,6 +376,16 @@ class _LogSetup:
             logger.setLevel(level)
 
 
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's final flush cannot fail."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):
+        pass
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``sogni`` command line.
 
@@ -402,6 +414,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         err.print("[yellow]interrupted[/] (the running project was canceled)")
         return EXIT_INTERRUPTED
+    except BrokenPipeError:  # stdout closed early (`sogni models | head`): stay quiet
+        _silence_stdout()
+        return EXIT_ERROR
     except (SogniError, TimeoutError, OSError) as exc:
         line, status = _describe(exc)
         err.print(f"[red]error:[/] {escape(_scrub(line, secrets))}", highlight=False)

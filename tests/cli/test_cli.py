@@ -107,6 +107,21 @@ def test_image_options_reach_the_render(capsys, tmp_path, emu):
         assert image.size == (640, 384)
 
 
+def test_size_preset_is_checked_against_the_model(capsys, tmp_path, emu):
+    status, out, err = run(
+        capsys, *remote(emu), "image", "x", "--size", "bogus", "--out", str(tmp_path)
+    )
+    assert status == 2 and out == "" and "invalid size:" in err and "portrait_7_9" in err
+    assert list(tmp_path.iterdir()) == []
+    status, out, err = run(
+        capsys, *remote(emu), "image", "x", "--size", "portrait_7_9", "--out", str(tmp_path)
+    )
+    assert status == 0, err
+    [path] = saved_paths(out)
+    with Image.open(path) as image:
+        assert image.size == (800, 1024)
+
+
 def test_global_options_before_the_command(capsys, tmp_path):
     status, out, err = run(
         capsys, "--local", "image", "a fox", "--size", "square", "--out", str(tmp_path)
@@ -340,7 +355,7 @@ def test_failed_job_reports_the_code_and_exits_1(capsys, emu, tmp_path):
     finally:
         emu.clear_faults()
     assert status == 1 and out == ""
-    assert "error:" in err and "[" in err and "Traceback" not in err
+    assert "error: job failed [workerError]:" in err and "Traceback" not in err
     assert list(tmp_path.iterdir()) == []
 
 
@@ -355,7 +370,7 @@ def test_partial_failure_saves_the_rest_and_exits_1(capsys, emu, tmp_path):
     assert status == 1
     [path] = saved_paths(out)
     assert sorted(tmp_path.iterdir()) == [path]
-    assert "workerError" in err and "1 of 2 jobs failed" in err
+    assert "workerError" in err and "job failed [partial]: 1 of 2 jobs failed" in err
 
 
 def test_login_with_password_from_the_environment(capsys, emu, monkeypatch):
@@ -440,7 +455,7 @@ def test_api_key_never_appears_in_output(capsys, emu, tmp_path, monkeypatch):
     status, out, err = run(
         capsys, "--api-key", OTHER_SECRET, "--endpoint", emu.rest_url, "-vv", "models"
     )
-    assert status == 1 and "Traceback" not in err
+    assert status == 1 and "authentication failed" in err and "Traceback" not in err
     outputs.append(out + err)
     for text in outputs:
         assert SECRET not in text and OTHER_SECRET not in text
