@@ -7,7 +7,7 @@ codec); this module is the one place that knows the wire field names.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import msgspec
@@ -21,75 +21,118 @@ from sogni_core.state.project import ProjectMachine
 __all__ = ["feed_chat", "feed_project", "feed_rest_record"]
 
 
+def _queued(project: ProjectMachine, msg: Any, now: float) -> list[ev.Event]:
+    return project.on_queued(
+        queue_position=msg.queue_position if msg.queue_position is not None else -1,
+        queue_status=msg.queue_status,
+        estimated_start_seconds=msg.estimated_start_seconds,
+        now=now,
+    )
+
+
+def _job_state(started: bool) -> _Handler:
+    def handle(project: ProjectMachine, msg: Any, now: float) -> list[ev.Event]:
+        return project.on_job_state(
+            msg.img_id or "",
+            started=started,
+            worker_name=msg.worker_name,
+            job_index=msg.job_index,
+            now=now,
+        )
+
+    return handle
+
+
+def _completed(project: ProjectMachine, msg: Any, now: float) -> list[ev.Event]:
+    return project.on_completed(now=now)
+
+
+def _progress(project: ProjectMachine, msg: Any, now: float) -> list[ev.Event]:
+    return project.on_progress(
+        msg.img_id or "",
+        step=msg.step,
+        step_count=msg.step_count,
+        progress=msg.progress,
+        has_image=msg.has_image is True,
+        now=now,
+    )
+
+
+def _eta(project: ProjectMachine, msg: Any, now: float) -> list[ev.Event]:
+    # 01 §4.9.4 quirk kept: a jobETA without imgID addresses job "".
+    return project.on_eta(msg.img_id or "", eta_seconds=msg.eta_seconds, now=now)
+
+
+def _result(project: ProjectMachine, msg: Any, now: float) -> list[ev.Event]:
+    return project.on_result(
+        msg.img_id or "",
+        direct_url=msg.result_url or msg.video_url or msg.video_file,
+        triggered_nsfw=msg.triggered_nsfw_filter is True,
+        nsfw_detected=msg.nsfw_detected is True,
+        user_canceled=msg.user_canceled is True,
+        performed_steps=msg.performed_step_count,
+        seed=msg.last_seed,
+        now=now,
+    )
+
+
+def _error(project: ProjectMachine, msg: Any, now: float) -> list[ev.Event]:
+    error = error_info_from_wire(
+        msg.error,
+        msg.error_message,
+        subscription_limit=msg.subscription_limit,
+        required_plans=msg.required_plans,
+        feature=msg.feature,
+        limitation=msg.limitation,
+    )
+    if msg.img_id:
+        return project.on_job_error(msg.img_id, error, now=now)
+    return project.on_project_error(error, now=now)
+
+
+def _retry(project: ProjectMachine, msg: Any, now: float) -> list[ev.Event]:
+    return project.on_retry(msg.img_id, now=now) if msg.img_id else []
+
+
+_Handler = Callable[[ProjectMachine, Any, float], list[ev.Event]]
+# Keyed by the exact decoded type: one dict lookup instead of a chain of class
+# patterns (job events are nearly all the traffic). Insertion order is the
+# isinstance order used for subclasses (the strict twins).
+_PROJECT_HANDLERS: dict[type, _Handler] = {
+    wire.JobProgress: _progress,
+    wire.JobETA: _eta,
+    wire.JobStateQueued: _queued,
+    wire.JobStateInitiatingModel: _job_state(False),
+    wire.JobStateJobStarted: _job_state(True),
+    wire.JobStateJobCompleted: _completed,
+    wire.JobResult: _result,
+    wire.JobError: _error,
+    wire.JobRetry: _retry,
+}
+
+
 def feed_project(project: ProjectMachine, msg: Any, now: float) -> list[ev.Event]:
     """Apply one job-related server event to a tracked project.
 
     Args:
         project: the project whose id the event's ``jobID`` names.
         msg: a decoded ``jobState``/``jobProgress``/``jobETA``/``jobResult``/
-            ``jobError``/``jobRetry`` Struct (other types are ignored).
+            ``jobError``/``jobRetry`` Struct (other types are ignored), as the
+            frame codec returns it: ``imgID`` already upper-cased (01 §2.1).
         now: current time, seconds.
 
     Returns:
         The events the project produced.
     """
-    job_id = (getattr(msg, "img_id", None) or "").upper()
-    match msg:
-        case wire.JobStateQueued():
-            return project.on_queued(
-                queue_position=msg.queue_position if msg.queue_position is not None else -1,
-                queue_status=msg.queue_status,
-                estimated_start_seconds=msg.estimated_start_seconds,
-                now=now,
-            )
-        case wire.JobStateInitiatingModel() | wire.JobStateJobStarted():
-            return project.on_job_state(
-                job_id,
-                started=isinstance(msg, wire.JobStateJobStarted),
-                worker_name=msg.worker_name,
-                job_index=msg.job_index,
-                now=now,
-            )
-        case wire.JobStateJobCompleted():
-            return project.on_completed(now=now)
-        case wire.JobProgress():
-            return project.on_progress(
-                job_id,
-                step=msg.step,
-                step_count=msg.step_count,
-                progress=msg.progress,
-                has_image=msg.has_image is True,
-                now=now,
-            )
-        case wire.JobETA():
-            # 01 §4.9.4 quirk kept: a jobETA without imgID addresses job "".
-            return project.on_eta(job_id, eta_seconds=msg.eta_seconds, now=now)
-        case wire.JobResult():
-            return project.on_result(
-                job_id,
-                direct_url=msg.result_url or msg.video_url or msg.video_file,
-                triggered_nsfw=msg.triggered_nsfw_filter is True,
-                nsfw_detected=msg.nsfw_detected is True,
-                user_canceled=msg.user_canceled is True,
-                performed_steps=msg.performed_step_count,
-                seed=msg.last_seed,
-                now=now,
-            )
-        case wire.JobError():
-            error = error_info_from_wire(
-                msg.error,
-                msg.error_message,
-                subscription_limit=msg.subscription_limit,
-                required_plans=msg.required_plans,
-                feature=msg.feature,
-                limitation=msg.limitation,
-            )
-            if msg.img_id:
-                return project.on_job_error(job_id, error, now=now)
-            return project.on_project_error(error, now=now)
-        case wire.JobRetry():
-            return project.on_retry(job_id, now=now) if job_id else []
-    return []  # assigned/pending/LLM frames: ignored by projects (01 §4.9.4)
+    handler = _PROJECT_HANDLERS.get(type(msg))
+    if handler is None:
+        for cls, candidate in _PROJECT_HANDLERS.items():
+            if isinstance(msg, cls):
+                handler = candidate
+                break
+        else:
+            return []  # assigned/pending/LLM frames: ignored by projects (01 §4.9.4)
+    return handler(project, msg, now)
 
 
 _RUNNING = {"assigned": False, "initiatingModel": False, "jobStarted": True, "jobProgress": True}

@@ -89,6 +89,25 @@ LLM_TRANSPORT_GRACE_SECONDS = 35.0
 """01 §4.11.5: finished projects are forgotten 30 s after they end."""
 
 _DISCONNECTED = ev.ErrorInfo(code=0, message="Server disconnected")
+# Server events routed by their jobID to a project or chat machine.
+_JOB_EVENTS = frozenset(
+    {
+        wire.JobStateQueued,
+        wire.JobStateInitiatingModel,
+        wire.JobStateJobStarted,
+        wire.JobStateAssigned,
+        wire.JobStateJobCompleted,
+        wire.JobStatePending,
+        wire.JobProgress,
+        wire.JobETA,
+        wire.JobResult,
+        wire.JobError,
+        wire.JobRetry,
+        wire.JobTokens,
+        wire.LLMJobResult,
+        wire.LLMJobError,
+    }
+)
 
 
 class _Outgoing(msgspec.Struct, frozen=True):
@@ -452,7 +471,30 @@ class SogniConnection:
             return
         self._dispatch(message, now)
 
+    def _dispatch_job(self, msg: Any, now: float) -> None:
+        # Events keyed by an unknown jobID are ignored (01 §4.9.1, 02 §2.7). The
+        # codec already upper-cased jobID (01 §2.1 "ID normalization").
+        ident = msg.job_id
+        project = self.projects.get(ident)
+        if project is not None:
+            if not isinstance(msg, wire.JobError) or not self._resubmitted_after_restart(
+                ident, msg, now
+            ):
+                if self._unadmitted:
+                    self._unadmitted.pop(ident, None)
+                self._emit(feed_project(project, msg, now), now)
+        elif ident in self.chats:
+            chat = self.chats[ident]
+            if self._awaiting_chats.pop(ident, None) is not None:
+                self._sent_chats.add(ident)  # it survived: the server rebound it
+            self._emit(feed_chat(chat, msg), now)
+            if chat.finished:
+                self._sent_chats.discard(ident)
+
     def _dispatch(self, msg: Any, now: float) -> None:  # noqa: C901 - one match
+        if type(msg) in _JOB_EVENTS:  # nearly all the traffic: no pattern chain
+            self._dispatch_job(msg, now)
+            return
         match msg:
             case wire.Authenticated():
                 was_open = self.session.state is SessionState.OPEN
@@ -487,19 +529,7 @@ class SogniConnection:
                 | wire.LLMJobResult()
                 | wire.LLMJobError()
             ):
-                # Events keyed by an unknown jobID are ignored (01 §4.9.1, 02 §2.7).
-                ident = msg.job_id.upper()
-                if ident in self.projects:
-                    if not self._resubmitted_after_restart(ident, msg, now):
-                        self._unadmitted.pop(ident, None)
-                        self._emit(feed_project(self.projects[ident], msg, now), now)
-                elif ident in self.chats:
-                    chat = self.chats[ident]
-                    if self._awaiting_chats.pop(ident, None) is not None:
-                        self._sent_chats.add(ident)  # it survived: the server rebound it
-                    self._emit(feed_chat(chat, msg), now)
-                    if chat.finished:
-                        self._sent_chats.discard(ident)
+                self._dispatch_job(msg, now)  # subclasses (strict twins) land here
             case _:
                 name = getattr(type(msg), "__wire_type__", None) or getattr(msg, "type", "")
                 self._events.append(ev.ServerNotice(name=str(name), message=msg))
