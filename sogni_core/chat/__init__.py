@@ -22,11 +22,20 @@ from ._completion import (
     ChunkDelta,
     FunctionCall,
     MessageToolCall,
+    ToolHistoryEntry,
     chat_error,
     chunk_from_event,
     completion_from_result,
 )
-from ._execute import MediaContext, ToolExecutionResult, tool_project, tool_result
+from ._execute import (
+    MediaContext,
+    MediaFetchRequired,
+    ToolExecutionResult,
+    add_results,
+    auto_media_context,
+    tool_project,
+    tool_result,
+)
 from ._models import (
     DEFAULT_MAX_OUTPUT_TOKENS,
     DEFAULT_MODEL,
@@ -80,11 +89,15 @@ __all__ = [
     "ChunkDelta",
     "FunctionCall",
     "MediaContext",
+    "MediaFetchRequired",
     "MessageToolCall",
     "Resize",
     "SogniToolCall",
     "ToolArgumentsError",
     "ToolExecutionResult",
+    "ToolHistoryEntry",
+    "add_results",
+    "auto_media_context",
     "build_llm_request",
     "chat_error",
     "chunk_from_event",

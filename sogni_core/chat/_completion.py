@@ -9,7 +9,7 @@ and each streamed chunk as a ``chat.completion.chunk``.
 
 from __future__ import annotations
 
-from typing import Final
+from typing import Any, Final
 
 import msgspec
 
@@ -27,6 +27,7 @@ __all__ = [
     "ChunkDelta",
     "FunctionCall",
     "MessageToolCall",
+    "ToolHistoryEntry",
     "chat_error",
     "completion_from_result",
     "chunk_from_event",
@@ -74,6 +75,20 @@ class Choice(msgspec.Struct, frozen=True, kw_only=True):
     finish_reason: str
 
 
+class ToolHistoryEntry(msgspec.Struct, frozen=True, kw_only=True):
+    """One round of the automatic tool loop (02 §2.13).
+
+    Attributes:
+        round: 0-based round number.
+        tool_calls: the calls the model made.
+        tool_results: one ``ToolExecutionResult`` per call, in order.
+    """
+
+    round: int
+    tool_calls: tuple[MessageToolCall, ...]
+    tool_results: tuple[Any, ...]
+
+
 class ChatCompletion(msgspec.Struct, frozen=True, kw_only=True):
     """A finished socket chat completion.
 
@@ -85,6 +100,7 @@ class ChatCompletion(msgspec.Struct, frozen=True, kw_only=True):
         cost: the settled cost from ``llmJobResult``, if sent.
         worker_name: the worker that ran the job, if known.
         time_taken: ``llmJobResult.timeTaken`` (unit not specified by the server).
+        tool_history: the rounds of ``auto_execute_tools``, if any ran.
     """
 
     id: str
@@ -94,6 +110,7 @@ class ChatCompletion(msgspec.Struct, frozen=True, kw_only=True):
     cost: ev.Cost | None = None
     worker_name: str | None = None
     time_taken: float = 0.0
+    tool_history: tuple[ToolHistoryEntry, ...] = ()
     object: str = "chat.completion"
 
     @property

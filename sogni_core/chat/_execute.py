@@ -12,8 +12,9 @@ Media arguments address the per-request :class:`MediaContext` by index
 ``video_to_video.videoSourceIndex`` and ``sound_to_video``'s
 ``audioSourceIndex``/``sourceImageIndex`` count uploads from 0 (02 §4.4
 exceptions; ``-1`` still means the first upload). Context entries are raw
-bytes or inline ``data:`` URIs; remote URLs must be downloaded by the caller
-first (the pure core does no I/O).
+bytes, inline ``data:`` URIs or http(s) URLs; for a URL the core raises
+:class:`MediaFetchRequired` and the caller retries with the downloaded bytes
+(the pure core does no I/O).
 
 Model selection (02 §4.9): the ``model``/``videoModel`` selector is looked up
 in a per-tool table (exact, then normalised: trimmed, lower-cased, ``_`` and
@@ -31,7 +32,7 @@ from typing import Any, Final
 
 import msgspec
 
-from sogni_core.protocol._errors import InvalidParamsError
+from sogni_core.protocol._errors import InvalidParamsError, SogniError
 from sogni_core.protocol.jobrequest import (
     AudioProjectParams,
     ImageProjectParams,
@@ -44,7 +45,10 @@ from .tools import DIRECT_TOOL_NAMES, SogniToolCall
 
 __all__ = [
     "MediaContext",
+    "MediaFetchRequired",
     "ToolExecutionResult",
+    "add_results",
+    "auto_media_context",
     "resolve_model",
     "tool_project",
     "tool_result",
@@ -134,10 +138,25 @@ _DATA_URI = re.compile(r"data:([^;,]+);base64,(.*)", re.IGNORECASE | re.DOTALL)
 _OUTPUT_FORMATS: Final = frozenset({"png", "jpg", "webp"})
 
 
+class MediaFetchRequired(SogniError):
+    """A media input is a URL: the caller downloads it and retries.
+
+    Attributes:
+        url: the URL to download.
+        field: the argument that refers to it.
+    """
+
+    def __init__(self, url: str, field: str) -> None:
+        super().__init__(f"{field}: download {url.split('?', 1)[0]} first")
+        self.url = url
+        self.field = field
+
+
 class MediaContext(msgspec.Struct, frozen=True, kw_only=True):
     """Media a conversation can address by index (02 §4.4).
 
-    Each entry is raw bytes or an inline ``data:`` URI.
+    Each entry is raw bytes, an inline ``data:`` URI or an http(s) URL (a
+    result URL; :func:`tool_project` asks for it with :class:`MediaFetchRequired`).
 
     Attributes:
         images, videos, audio: generated results, in generation order.
@@ -252,12 +271,17 @@ def resolve_model(
     return fitting[0]
 
 
-def _media(value: bytes | str, field: str) -> bytes | MediaInput:
+def _media(value: bytes | str, field: str, fetched: Mapping[str, bytes]) -> bytes | MediaInput:
     if isinstance(value, bytes):
         return value
-    m = _DATA_URI.fullmatch(value.strip())
+    url = value.strip()
+    if url.lower().startswith(("http://", "https://")):
+        if url in fetched:
+            return fetched[url]
+        raise MediaFetchRequired(url, field)
+    m = _DATA_URI.fullmatch(url)
     if m is None:
-        raise InvalidParamsError(field, "media must be bytes or a data: URI (download URLs first)")
+        raise InvalidParamsError(field, "media must be bytes, a data: URI or an http(s) URL")
     try:
         data = base64.b64decode(re.sub(r"\s+", "", m.group(2)), validate=True)
     except ValueError:
@@ -273,6 +297,7 @@ def _index(value: Any, field: str) -> int:
 
 def _pick(
     ctx: MediaContext | None,
+    fetched: Mapping[str, bytes],
     kind: str,
     index: Any,
     field: str,
@@ -301,12 +326,14 @@ def _pick(
         raise InvalidParamsError(
             field, f"{kind} media index {i} is unavailable in the media context"
         )
-    return _media(pool[pos], field)
+    return _media(pool[pos], field, fetched)
 
 
-def _legacy(args: Mapping[str, Any], key: str) -> bytes | MediaInput | None:
+def _legacy(
+    args: Mapping[str, Any], key: str, fetched: Mapping[str, bytes]
+) -> bytes | MediaInput | None:
     value = args.get(key)
-    return _media(value, key) if isinstance(value, str) and value.strip() else None
+    return _media(value, key, fetched) if isinstance(value, str) and value.strip() else None
 
 
 def _size(args: Mapping[str, Any]) -> dict[str, Any]:
@@ -336,6 +363,7 @@ def tool_project(
     number_of_media: int | None = None,
     token_type: str | None = None,
     network: str | None = None,
+    fetched: Mapping[str, bytes] | None = None,
 ) -> tuple[ProjectParams, str]:
     """Map a direct media tool call to project parameters (02 §4.8.4).
 
@@ -346,11 +374,14 @@ def tool_project(
         number_of_media: override for ``numberOfVariations`` (1-16).
         token_type: ``sogni`` | ``spark``.
         network: ``fast`` | ``relaxed``.
+        fetched: downloaded bytes of the http(s) URLs used so far.
 
     Returns:
         ``(params, model_id)``.
 
     Raises:
+        MediaFetchRequired: a media input is an http(s) URL not in
+            ``fetched``; download it and call again (the core does no I/O).
         InvalidParamsError: a hosted-only tool, a missing or unavailable
             media input, or no usable model - all before any I/O.
     """
@@ -360,6 +391,7 @@ def tool_project(
             f"Tool '{call.name}' must be executed via hosted chat or a durable chat run",
         )
     a = call.arguments
+    fetched = fetched or {}
     count = number_of_media or a.get("numberOfVariations") or 1
     base: dict[str, Any] = {
         "positive_prompt": a.get("prompt"),
@@ -378,7 +410,7 @@ def tool_project(
             extra["size_preset"] = "custom"
         if a.get("sourceImageIndex") is not None:
             extra["starting_image"] = _pick(
-                media_context, "image", a["sourceImageIndex"], "sourceImageIndex"
+                media_context, fetched, "image", a["sourceImageIndex"], "sourceImageIndex"
             )
             extra["starting_image_strength"] = a.get("starting_image_strength", 0.5)
         params = ImageProjectParams(model_id=model, negative_prompt=negative, **base, **extra)
@@ -386,15 +418,17 @@ def tool_project(
         model = resolve_model("edit", a.get("model"), available_models, _EDIT_TABLE)
         inputs: list[bytes | MediaInput] = []
         if a.get("sourceImageIndex") is not None:
-            inputs.append(_pick(media_context, "image", a["sourceImageIndex"], "sourceImageIndex"))
-        legacy = _legacy(a, "source_image_url")
+            inputs.append(
+                _pick(media_context, fetched, "image", a["sourceImageIndex"], "sourceImageIndex")
+            )
+        legacy = _legacy(a, "source_image_url", fetched)
         if legacy is not None:
             inputs.append(legacy)
         for j, url in enumerate(a.get("reference_image_urls") or ()):
             if isinstance(url, str) and url.strip():
-                inputs.append(_media(url, f"reference_image_urls[{j}]"))
+                inputs.append(_media(url, f"reference_image_urls[{j}]", fetched))
         if not inputs and media_context is not None and media_context.uploaded_images:
-            inputs = [_media(v, "uploaded_images") for v in media_context.uploaded_images]
+            inputs = [_media(v, "uploaded_images", fetched) for v in media_context.uploaded_images]
         if not inputs:
             raise InvalidParamsError(
                 "sourceImageIndex", "edit_image needs a source image (an index or an upload)"
@@ -425,7 +459,9 @@ def tool_project(
             **base,
         )
     else:
-        params, model = _video_project(call, a, base, negative, available_models, media_context)
+        params, model = _video_project(
+            call, a, base, negative, available_models, media_context, fetched
+        )
     return params, model
 
 
@@ -440,6 +476,7 @@ def _video_project(
     negative: Any,
     available: Mapping[str, int],
     ctx: MediaContext | None,
+    fetched: Mapping[str, bytes],
 ) -> tuple[VideoProjectParams, str]:
     duration = a["duration"] if _num(a.get("duration")) else 5
     extra: dict[str, Any] = {**_size(a), "duration": duration}
@@ -448,8 +485,11 @@ def _video_project(
     selector = a.get("videoModel")
     if call.name == "generate_video":
         refs = list(a.get("referenceImageIndices") or ())
-        images = [_pick(ctx, "image", r, f"referenceImageIndices[{j}]") for j, r in enumerate(refs)]
-        legacy = _legacy(a, "reference_image_url")
+        images = [
+            _pick(ctx, fetched, "image", r, f"referenceImageIndices[{j}]")
+            for j, r in enumerate(refs)
+        ]
+        legacy = _legacy(a, "reference_image_url", fetched)
         if legacy is not None:
             if images:
                 raise InvalidParamsError(
@@ -467,10 +507,15 @@ def _video_project(
     elif call.name == "sound_to_video":
         if a.get("audioSourceIndex") is not None:
             audio = _pick(
-                ctx, "audio", a["audioSourceIndex"], "audioSourceIndex", uploads_from_zero=True
+                ctx,
+                fetched,
+                "audio",
+                a["audioSourceIndex"],
+                "audioSourceIndex",
+                uploads_from_zero=True,
             )
         else:
-            legacy_audio = _legacy(a, "reference_audio_url")
+            legacy_audio = _legacy(a, "reference_audio_url", fetched)
             if legacy_audio is None:
                 raise InvalidParamsError(
                     "audioSourceIndex", "sound_to_video needs a driving audio track"
@@ -479,10 +524,15 @@ def _video_project(
         image: bytes | MediaInput | None = None
         if a.get("sourceImageIndex") is not None:
             image = _pick(
-                ctx, "image", a["sourceImageIndex"], "sourceImageIndex", uploads_from_zero=True
+                ctx,
+                fetched,
+                "image",
+                a["sourceImageIndex"],
+                "sourceImageIndex",
+                uploads_from_zero=True,
             )
         else:
-            image = _legacy(a, "reference_image_url")
+            image = _legacy(a, "reference_image_url", fetched)
         kind = "ia2v" if image is not None else "a2v"
         model = resolve_model(kind, selector, available, _SOUND_TABLE)
         extra.update(reference_audio=audio, audio_duration=duration)
@@ -491,10 +541,15 @@ def _video_project(
     else:  # video_to_video
         if a.get("videoSourceIndex") is not None:
             video = _pick(
-                ctx, "video", a["videoSourceIndex"], "videoSourceIndex", uploads_from_zero=True
+                ctx,
+                fetched,
+                "video",
+                a["videoSourceIndex"],
+                "videoSourceIndex",
+                uploads_from_zero=True,
             )
         else:
-            legacy_video = _legacy(a, "reference_video_url")
+            legacy_video = _legacy(a, "reference_video_url", fetched)
             if legacy_video is None:
                 raise InvalidParamsError("videoSourceIndex", "video_to_video needs a source video")
             video = legacy_video
@@ -502,9 +557,58 @@ def _video_project(
         extra["reference_video"] = video
         if a.get("sourceImageIndex") is not None:
             extra["reference_image"] = _pick(
-                ctx, "image", a["sourceImageIndex"], "sourceImageIndex"
+                ctx, fetched, "image", a["sourceImageIndex"], "sourceImageIndex"
             )
     external = model.startswith(("seedance-", "happyhorse-"))
     if negative and not external:
         extra["negative_prompt"] = negative
     return VideoProjectParams(model_id=model, **base, **extra), model
+
+
+_RESULT_KIND: Final = {
+    "generate_image": "images",
+    "edit_image": "images",
+    "generate_video": "videos",
+    "sound_to_video": "videos",
+    "video_to_video": "videos",
+    "generate_music": "audio",
+}
+
+
+def auto_media_context(
+    messages: Sequence[Mapping[str, Any]], base: MediaContext | None = None
+) -> MediaContext:
+    """The tool loop's starting context (02 §2.13): ``base`` plus every
+    non-blank ``image_url.url`` of the messages, in order, as uploaded images."""
+    uploads: list[bytes | str] = []
+    for message in messages:
+        content = message.get("content")
+        if not isinstance(content, list):
+            continue
+        for part in content:
+            image = part.get("image_url") if isinstance(part, Mapping) else None
+            url = image.get("url") if isinstance(image, Mapping) else None
+            if isinstance(url, str) and url.strip():
+                uploads.append(url.strip())
+    base = base or MediaContext()
+    return msgspec.structs.replace(base, uploaded_images=(*base.uploaded_images, *uploads))
+
+
+def add_results(media: MediaContext, results: Sequence[ToolExecutionResult]) -> MediaContext:
+    """Append each successful direct tool's result URLs to the generated list
+    of its media type (02 §2.13), so later rounds can address them by index."""
+    lists: dict[str, list[bytes | str]] = {
+        "images": list(media.images),
+        "videos": list(media.videos),
+        "audio": list(media.audio),
+    }
+    for result in results:
+        kind = _RESULT_KIND.get(result.tool_name)
+        if result.success and kind is not None:
+            lists[kind].extend(result.result_urls)
+    return msgspec.structs.replace(
+        media,
+        images=tuple(lists["images"]),
+        videos=tuple(lists["videos"]),
+        audio=tuple(lists["audio"]),
+    )

@@ -11,9 +11,12 @@ from sogni_core.chat import (
     DIRECT_TOOL_NAMES,
     FunctionCall,
     MediaContext,
+    MediaFetchRequired,
     MessageToolCall,
     SogniToolCall,
     ToolArgumentsError,
+    add_results,
+    auto_media_context,
     is_sogni_tool_call,
     parse_sogni_tool_call,
     parse_tool_call_arguments,
@@ -313,3 +316,33 @@ def test_tool_results() -> None:
     bad = tool_result(call, error="boom")
     assert not bad.success and bad.content == '{"success":false,"error":"boom"}'
     assert set(DIRECT_TOOL_NAMES) <= set(t["function"]["name"] for t in sogni_tools())
+
+
+def test_urls_are_fetched_by_the_caller() -> None:
+    ctx = MediaContext(images=("https://cdn.example/r0.png",))
+    call = _parsed("edit_image", '{"prompt":"x","sourceImageIndex":0}')
+    with pytest.raises(MediaFetchRequired) as need:
+        tool_project(call, available_models=MODELS, media_context=ctx)
+    assert need.value.url == "https://cdn.example/r0.png" and need.value.field == "sourceImageIndex"
+    params, _ = tool_project(
+        call,
+        available_models=MODELS,
+        media_context=ctx,
+        fetched={"https://cdn.example/r0.png": PNG},
+    )
+    assert isinstance(params, ImageProjectParams) and params.context_images == (PNG,)
+
+
+def test_tool_loop_media_context() -> None:
+    messages: list[dict[str, Any]] = [
+        {"role": "user", "content": [{"type": "image_url", "image_url": {"url": JPEG_URI}}]},
+        {"role": "user", "content": "plain"},
+        {"role": "user", "content": [{"type": "image_url", "image_url": {"url": "  "}}]},
+    ]
+    ctx = auto_media_context(messages, MediaContext(uploaded_images=(PNG,)))
+    assert ctx.uploaded_images == (PNG, JPEG_URI)
+    image = tool_result(_parsed("generate_image", '{"prompt":"a"}'), result_urls=["u1", "u2"])
+    music = tool_result(_parsed("generate_music", '{"prompt":"b"}'), result_urls=["m1"])
+    failed = tool_result(_parsed("generate_video", '{"prompt":"c"}'), error="no")
+    after = add_results(ctx, [image, music, failed])
+    assert (after.images, after.audio, after.videos) == (("u1", "u2"), ("m1",), ())

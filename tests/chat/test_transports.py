@@ -307,3 +307,90 @@ async def _estimate(h: Any, emu: Any) -> None:
 def test_estimate_cost(h: Any, emulator_factory: Any) -> None:
     with emulator_factory() as emu:
         h.run(_estimate, emu)
+
+
+WEATHER_TOOL = {
+    "type": "function",
+    "function": {
+        "name": "get_weather",
+        "description": "Weather for a city.",
+        "parameters": {
+            "type": "object",
+            "properties": {"city": {"type": "string"}},
+            "required": ["city"],
+        },
+    },
+}
+
+
+async def _auto(h: Any, emu: Any) -> None:
+    async with h.client(emu) as client:
+        reply = await h.call(
+            client.chat.completions.create(
+                model=MODEL,
+                messages=[{"role": "user", "content": "please generate_image of a quiet harbor"}],
+                tools=sogni_tools(["generate_image"]),
+                auto_execute_tools=True,
+            )
+        )
+        assert (reply.content or "").startswith("The tool returned:")
+        (entry,) = reply.tool_history
+        assert entry.round == 0 and entry.tool_calls[0].function.name == "generate_image"
+        (result,) = entry.tool_results
+        assert result.success and result.result_urls[0].startswith("http")
+        # a generated result (an http URL) is addressed by index: the client downloads it
+        edit = {
+            "id": "call_e",
+            "type": "function",
+            "function": {
+                "name": "edit_image",
+                "arguments": '{"prompt":"add a moon","sourceImageIndex":0}',
+            },
+        }
+        edited = await h.call(
+            client.chat.tools.execute(edit, media_context=MediaContext(images=result.result_urls))
+        )
+        assert edited.success and edited.result_urls
+        # own tools go to on_tool_call
+        calls: list[str] = []
+
+        def weather(call: Any) -> str:
+            calls.append(call.function.name)
+            return "sunny, 21 C"
+
+        answered = await h.call(
+            client.chat.completions.create(
+                model=MODEL,
+                messages=[{"role": "user", "content": "what does get_weather say for Oslo?"}],
+                tools=[WEATHER_TOOL],
+                auto_execute_tools=True,
+                on_tool_call=weather,
+            )
+        )
+        assert calls == ["get_weather"]
+        assert "sunny, 21 C" in (answered.content or "")
+        # without a handler the model is told so, and the loop still ends
+        unhandled = await h.call(
+            client.chat.completions.create(
+                model=MODEL,
+                messages=[{"role": "user", "content": "get_weather for Rome"}],
+                tools=[WEATHER_TOOL],
+                auto_execute_tools=True,
+            )
+        )
+        assert "No handler for non-Sogni tool: get_weather" in (unhandled.content or "")
+        with pytest.raises(InvalidParamsError) as info:
+            await h.call(
+                client.chat.completions.create(
+                    model=MODEL,
+                    messages=[{"role": "user", "content": "x"}],
+                    stream=True,
+                    auto_execute_tools=True,
+                )
+            )
+        assert info.value.field == "stream"
+
+
+def test_auto_execute_tools(h: Any, emulator_factory: Any) -> None:
+    with emulator_factory() as emu:
+        h.run(_auto, emu)

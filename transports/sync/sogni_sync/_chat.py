@@ -11,24 +11,33 @@ pixel work: vision images over 1024 px are scaled down before sending.
 
 from __future__ import annotations
 
+import inspect
 import io
 import logging
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
+import msgspec
+
 from sogni_core.chat import (
+    DIRECT_TOOL_NAMES,
     ChatCompletion,
     ChatCompletionChunk,
     ChatError,
     MediaContext,
+    MediaFetchRequired,
     SogniToolCall,
     ToolExecutionResult,
+    ToolHistoryEntry,
+    add_results,
+    auto_media_context,
     build_llm_request,
     chat_error,
     chunk_from_event,
     completion_from_result,
+    is_sogni_tool_call,
     llm_estimate_request,
     parse_llm_estimate,
     parse_llm_models,
@@ -38,10 +47,10 @@ from sogni_core.chat import (
     tool_result,
 )
 from sogni_core.client import uuid4_upper
-from sogni_core.protocol._errors import JobFailedError
+from sogni_core.protocol._errors import InvalidParamsError, JobFailedError
 from sogni_core.protocol._generated.rest import LlmEstimateQuote
 from sogni_core.protocol._generated.socket import LLMModelInfo
-from sogni_core.protocol.rest import Attribution
+from sogni_core.protocol.rest import Attribution, download_request
 from sogni_core.state import events as ev
 
 from . import _backend as backend
@@ -56,6 +65,8 @@ log = logging.getLogger("sogni.chat")
 
 _CHAT_EVENTS = (ev.ChatJobState, ev.ChatChunk, ev.ChatCompleted, ev.ChatFailed, ev.ChatCanceled)
 _END = (ev.ChatCompleted, ev.ChatFailed, ev.ChatCanceled)
+MAX_DIRECT_TOOL_CALLS = 8
+"""02 §4.8.1: most direct Sogni tool calls per round."""
 
 
 def resize_image(data: bytes, mime: str, max_side: int) -> tuple[bytes, str]:
@@ -252,6 +263,10 @@ class Completions:
         app_source: str | None = None,
         attribution: Attribution | None = None,
         timeout: float = 300.0,
+        auto_execute_tools: bool = False,
+        max_tool_rounds: int = 5,
+        on_tool_call: Callable[[Any], Any] | None = None,
+        media_context: MediaContext | None = None,
     ) -> Any:
         """Run one chat completion on the Supernet over the socket (02 §2).
 
@@ -274,6 +289,14 @@ class Completions:
             sogni_tool_execution, response_format, app_source, attribution:
                 forwarded as in 02 §2.2.
             timeout: seconds a non-streaming call waits (02 §2.9: 300 s).
+            auto_execute_tools: run the model's tool calls and send the
+                results back until it answers without tools (02 §2.13;
+                non-streaming only): Sogni media tools run as projects,
+                others go to ``on_tool_call(call)``.
+            max_tool_rounds: most rounds before ``ChatError`` (default 5).
+            on_tool_call: handler for your own (non-Sogni) tools.
+            media_context: media the tool calls may address by index; the
+                loop adds the message images as uploads and each round's results.
 
         Returns:
             A :class:`ChatCompletion`, or a :class:`ChatStream` with ``stream=True``.
@@ -286,6 +309,25 @@ class Completions:
         chat = self._chat
         client = chat._client
         client._check_open()
+        if auto_execute_tools:
+            if stream:
+                raise InvalidParamsError(
+                    "stream",
+                    "auto_execute_tools is not supported with stream=True; run "
+                    "client.chat.tools.execute_all() in your streaming loop instead",
+                )
+            kwargs = {
+                "model": model, "tools": tools, "tool_choice": tool_choice, "think": think,
+                "task_profile": task_profile, "temperature": temperature, "top_p": top_p,
+                "top_k": top_k, "min_p": min_p, "max_tokens": max_tokens,
+                "repetition_penalty": repetition_penalty, "frequency_penalty": frequency_penalty,
+                "presence_penalty": presence_penalty, "stop": stop, "token_type": token_type,
+                "billing_mode": billing_mode, "safe_content_filter": safe_content_filter,
+                "sogni_tools": sogni_tools, "sogni_tool_execution": sogni_tool_execution,
+                "response_format": response_format, "app_source": app_source,
+                "attribution": attribution, "timeout": timeout,
+            }  # fmt: skip
+            return self._auto(messages, kwargs, max_tool_rounds or 5, on_tool_call, media_context)
         if model is None:
             model = select_llm_model(chat.wait_for_models())
         job_id = uuid4_upper(os.urandom(16))
@@ -333,6 +375,42 @@ class Completions:
             raise
         return job.outcome()
 
+    def _auto(
+        self,
+        messages: Sequence[Mapping[str, Any]],
+        kwargs: dict[str, Any],
+        rounds: int,
+        on_tool_call: Callable[[Any], Any] | None,
+        media_context: MediaContext | None,
+    ) -> ChatCompletion:
+        """The client-side tool loop of 02 §2.13."""
+        history: list[ToolHistoryEntry] = []
+        conversation = [dict(m) for m in messages]
+        media = auto_media_context(conversation, media_context)
+        for index in range(rounds):
+            reply: ChatCompletion = self.create(messages=conversation, **kwargs)
+            if reply.choices[0].finish_reason != "tool_calls" or not reply.tool_calls:
+                if history:
+                    reply = msgspec.structs.replace(reply, tool_history=tuple(history))
+                return reply
+            results = self._chat.tools.execute_all(
+                reply.tool_calls,
+                media_context=media,
+                on_tool_call=on_tool_call,
+                token_type=kwargs.get("token_type"),
+            )
+            conversation.append(reply.choices[0].message.to_message())
+            conversation.extend(r.to_message() for r in results)
+            media = add_results(media, results)
+            history.append(
+                ToolHistoryEntry(
+                    round=index, tool_calls=reply.tool_calls, tool_results=tuple(results)
+                )
+            )
+        raise ChatError(
+            f"Max tool calling rounds ({rounds}) exceeded", job_id="", error_type="max_tool_rounds"
+        )
+
 
 class ChatTools:
     """``client.chat.tools``: run hosted media tool calls as projects (02 §4.8)."""
@@ -371,19 +449,106 @@ class ChatTools:
         client = self._chat._client
         call: SogniToolCall = parse_sogni_tool_call(tool_call)
         available = client.projects.available_models or client.projects.wait_for_models()
-        params, model = tool_project(
-            call,
-            available_models=available,
-            media_context=media_context,
-            number_of_media=number_of_media,
-            token_type=token_type,
-        )
+        fetched: dict[str, bytes] = {}
+        while True:  # the core names each URL it needs; download it and ask again
+            try:
+                params, model = tool_project(
+                    call,
+                    available_models=available,
+                    media_context=media_context,
+                    number_of_media=number_of_media,
+                    token_type=token_type,
+                    fetched=fetched,
+                )
+                break
+            except MediaFetchRequired as need:
+                fetched[need.url] = self._download(need.url, need.field)
         project = client.projects.create(params)
         try:
             urls = project.wait(timeout)
         except (JobFailedError, TimeoutError) as exc:
             return tool_result(call, error=str(exc) or type(exc).__name__)
         return tool_result(call, result_urls=urls, model=model)
+
+    def _download(self, url: str, field: str) -> bytes:
+        status, _headers, body = self._chat._client._rest.send(download_request(url))
+        if status >= 400:
+            raise InvalidParamsError(field, f"media download failed with HTTP {status}")
+        return body
+
+    def execute_all(
+        self,
+        tool_calls: Sequence[Any],
+        *,
+        media_context: MediaContext | None = None,
+        on_tool_call: Callable[[Any], Any] | None = None,
+        token_type: str | None = None,
+        timeout: float | None = None,
+    ) -> list[ToolExecutionResult]:
+        """Run every call of one round in order (02 §4.8.1).
+
+        Sogni tool calls run as projects (a validation failure becomes an
+        error result, as in the SDK); other calls go to ``on_tool_call(call)``,
+        whose string (or awaited string) is the tool's answer.
+
+        Raises:
+            InvalidParamsError: more than 8 direct Sogni tool calls (field ``tool_calls``).
+        """
+        direct = [c for c in tool_calls if _name(c) in DIRECT_TOOL_NAMES]
+        if len(direct) > MAX_DIRECT_TOOL_CALLS:
+            raise InvalidParamsError(
+                "tool_calls",
+                f"Too many Sogni tool calls in a single round ({len(direct)}); "
+                f"maximum is {MAX_DIRECT_TOOL_CALLS}",
+            )
+        results: list[ToolExecutionResult] = []
+        for call in tool_calls:
+            call_id, name = getattr(call, "id", ""), _name(call)
+            if is_sogni_tool_call(call):
+                try:
+                    results.append(
+                        self.execute(
+                            call,
+                            media_context=media_context,
+                            token_type=token_type,
+                            timeout=timeout,
+                        )
+                    )
+                except InvalidParamsError as exc:
+                    results.append(_error_result(call_id, name, str(exc)))
+            elif on_tool_call is not None:
+                try:
+                    answer = on_tool_call(call)
+                    if inspect.isawaitable(answer):
+                        answer = answer
+                    results.append(
+                        ToolExecutionResult(
+                            tool_call_id=call_id, tool_name=name, success=True, content=str(answer)
+                        )
+                    )
+                except Exception as exc:
+                    results.append(_error_result(call_id, name, str(exc) or type(exc).__name__))
+            else:
+                results.append(
+                    _error_result(
+                        call_id,
+                        name,
+                        f"No handler for non-Sogni tool: {name}. Provide an on_tool_call callback.",
+                    )
+                )
+        return results
+
+
+def _name(call: Any) -> str:
+    fn = getattr(call, "function", None)
+    return str(getattr(fn, "name", "")) if fn is not None else ""
+
+
+def _error_result(call_id: str, name: str, text: str) -> ToolExecutionResult:
+    content = msgspec.json.encode({"success": False, "error": text}).decode()
+    return ToolExecutionResult(
+        tool_call_id=call_id, tool_name=name, success=False, content=content, error=text
+    )
 
 
 class Chat:
