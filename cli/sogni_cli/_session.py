@@ -1,9 +1,9 @@
 """Credentials, the optional in-process emulator, and the connected client.
 
 Credentials are resolved in this order: ``--local`` (an emulator started in
-this process; ``--api-key`` then names the key it accepts), ``--username``
-(password from ``--password``, ``SOGNI_PASSWORD`` or a prompt), ``--api-key``,
-the ``SOGNI_API_KEY`` environment variable. No secret is ever printed,
+this process; ``--api-key`` then names the key it accepts), ``--api-key``,
+``--username`` (password from ``--password``, ``SOGNI_PASSWORD`` or a
+prompt), then the environment: ``SOGNI_API_KEY``, ``SOGNI_USERNAME``. No secret is ever printed,
 logged or put in an exception message: errors name the option, never its
 value.
 """
@@ -81,9 +81,19 @@ def resolve_credentials(args: Any) -> Credentials:
     Raises:
         CredentialsError: none given, or conflicting ones.
     """
-    username = args.username or os.environ.get(ENV_USERNAME) or None
     if args.username and args.api_key:
         raise CredentialsError("--api-key: give either --api-key or --username, not both")
+    env_key = os.environ.get(ENV_API_KEY) or None
+    env_user = os.environ.get(ENV_USERNAME) or None
+    # explicit options first, then the environment (an API key before a login)
+    if args.api_key:
+        username = None
+    elif args.username:
+        username = args.username
+    elif not env_key:
+        username = env_user
+    else:
+        username = None
     if username:
         password = args.password or os.environ.get(ENV_PASSWORD) or _prompt_password(username)
         if not password:
@@ -91,7 +101,7 @@ def resolve_credentials(args: Any) -> Credentials:
         return Credentials(username=username, password=password)
     if args.password:
         raise CredentialsError("--password: needs --username")
-    api_key = args.api_key or os.environ.get(ENV_API_KEY) or None
+    api_key = args.api_key or env_key
     if api_key:
         return Credentials(api_key=api_key)
     raise CredentialsError(

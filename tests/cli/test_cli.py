@@ -522,3 +522,36 @@ def test_python_dash_m_reports_version_and_bad_params():
     )
     assert result.returncode == 2
     assert "invalid count:" in result.stderr and "Traceback" not in result.stderr
+
+
+# -- credential precedence (no I/O) ---------------------------------------------------------
+
+
+def _opts(**kw):
+    import argparse
+
+    return argparse.Namespace(**{"api_key": None, "username": None, "password": None, **kw})
+
+
+def test_credential_precedence(monkeypatch):
+    from sogni_cli._session import CredentialsError, resolve_credentials
+
+    monkeypatch.setenv("SOGNI_USERNAME", "envuser")
+    monkeypatch.setenv("SOGNI_PASSWORD", "envpass")
+    assert resolve_credentials(_opts(api_key="k-explicit")).client_kwargs() == {
+        "api_key": "k-explicit"
+    }
+    assert resolve_credentials(_opts()).client_kwargs() == {
+        "username": "envuser",
+        "password": "envpass",
+    }
+    monkeypatch.setenv("SOGNI_API_KEY", "k-env")
+    assert resolve_credentials(_opts()).client_kwargs() == {"api_key": "k-env"}
+    login = resolve_credentials(_opts(username="bob", password="pw"))
+    assert login.client_kwargs() == {"username": "bob", "password": "pw"}
+    assert "pw" not in repr(login) and "bob" not in repr(login)
+    with pytest.raises(CredentialsError, match="not both"):
+        resolve_credentials(_opts(api_key="k", username="bob"))
+    monkeypatch.delenv("SOGNI_USERNAME")
+    with pytest.raises(CredentialsError, match="needs --username"):
+        resolve_credentials(_opts(password="pw"))
