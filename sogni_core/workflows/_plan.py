@@ -158,7 +158,18 @@ def plan_to_wire(plan: WorkflowInput | Mapping[str, Any]) -> Any:
         InvalidParamsError: ``plan`` is neither a mapping nor a WorkflowInput.
     """
     if isinstance(plan, WorkflowInput):
-        return msgspec.to_builtins(plan)
+        # JSON-shaped (lists, not tuples); every step keeps its ``arguments``
+        # object even when empty (omit_defaults would drop it).
+        raw: dict[str, Any] = msgspec.json.decode(msgspec.json.encode(plan))
+        steps = []
+        for step in raw["steps"]:
+            shaped = {k: step[k] for k in ("id", "toolName") if k in step}
+            shaped["arguments"] = step.get("arguments", {})
+            if "dependsOn" in step:
+                shaped["dependsOn"] = step["dependsOn"]
+            steps.append(shaped)
+        raw["steps"] = steps
+        return raw
     if isinstance(plan, Mapping):
         return plan
     raise InvalidParamsError("input", "must be a WorkflowInput or a mapping")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import io
 import json
 from pathlib import Path
@@ -34,7 +35,7 @@ PLAN = {
 
 
 def test_run_and_watch(tmp_path: Path, emulator_factory: Any) -> None:
-    import sogni_sync
+    sogni_sync = importlib.import_module("sogni_sync")
 
     path = tmp_path / "wf.json"
     path.write_text(json.dumps(PLAN))
