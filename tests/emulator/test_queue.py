@@ -137,3 +137,13 @@ def test_project_queue_is_opt_in(emu, connect):
             assert queue_events == []
         else:
             assert queue_events == [{"jobID": requests[client]["jobID"], "waitingReason": None}]
+
+
+def test_async_controls_return_awaitables():
+    async def main() -> int:
+        async with Emulator(port=0, seed=0) as emu:
+            await emu.set_workers("flux1-schnell-fp8", "fast", 0)
+            await emu.restart()
+            return emu.supernet.catalogue.workers("flux1-schnell-fp8", "fast")
+
+    assert asyncio.run(asyncio.wait_for(main(), 20)) == 0
