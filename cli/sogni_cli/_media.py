@@ -196,6 +196,12 @@ def render(
     count = params.number_of_media or 1
     started = time.monotonic()
     project = client.projects.create(params)
+    console.print(
+        f"[bold]{count} {kind if count == 1 else kind + 's'}[/] with "
+        f"[cyan]{escape(params.model_id)}[/] on the {client.network} network "
+        f"[dim](project {project.id})[/]",
+        highlight=False,
+    )
     try:
         with ProjectProgress(console, kind, count) as bars:
             for event in project.events():
