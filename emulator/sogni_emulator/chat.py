@@ -26,6 +26,7 @@ import time
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
+from .auth import format_amount
 from .cost import llm_cost
 
 if TYPE_CHECKING:
@@ -53,6 +54,11 @@ _WORDS = (
     "willow",
     "cobalt",
 )
+
+
+def _decimal(value: float) -> str:
+    """A plain decimal string (``0.00001``, never ``1e-05``), like the server's amounts."""
+    return format_amount(Decimal(str(value)))
 
 
 def _text_of(content: Any) -> str:
@@ -284,7 +290,7 @@ class ChatRunner:
         token_type = "spark" if request.get("tokenType") == "spark" else "sogni"
         plan = plan_reply(request, hub.seed)
         estimate = llm_cost(hub.catalogue, model, plan["prompt_tokens"], 4096)
-        estimated = str(estimate["costInSpark" if token_type == "spark" else "costInSogni"])
+        estimated = _decimal(estimate["costInSpark" if token_type == "spark" else "costInSogni"])
         worker_no = int(hashlib.sha256(job_id.encode()).hexdigest(), 16) % 8
         worker = f"emu-llm-{session.network}-{worker_no:02d}"
         for state in (
@@ -351,10 +357,10 @@ class ChatRunner:
             await self._sleep()
         cost = llm_cost(hub.catalogue, model, plan["prompt_tokens"], completion_tokens)
         wire_cost = {
-            "costInUSD": str(cost["costInUSD"]),
-            "costInToken": str(cost["costInToken"]),
-            "costInSogni": str(cost["costInSogni"]),
-            "costInSpark": str(cost["costInSpark"]),
+            "costInUSD": _decimal(cost["costInUSD"]),
+            "costInToken": _decimal(cost["costInToken"]),
+            "costInSogni": _decimal(cost["costInSogni"]),
+            "costInSpark": _decimal(cost["costInSpark"]),
             "inputTokens": cost["inputTokens"],
             "outputTokens": cost["outputTokens"],
         }

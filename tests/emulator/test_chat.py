@@ -175,3 +175,20 @@ def test_hosted_chat_completion(emu):
     )
     assert status == 404 and error["error"]["code"] == "model_unavailable"
     assert http_json(emu.rest_url, "POST", "/v1/chat/completions", json_body=body)[0] == 401
+
+
+def test_llm_amounts_are_plain_decimal_strings(emu, connect):
+    client = connect()
+    greet(client)
+    request = {
+        "jobID": "D0000000-0000-4000-8000-000000000001",
+        "type": "llm",
+        "model": MODEL,
+        "messages": [{"role": "user", "content": "x"}],
+        "max_tokens": 1,
+    }
+    frames = _chat(client, request)
+    pending = next(p for t, p in frames if t == "jobState" and p["type"] == "pending")
+    cost = frames[-1][1]["cost"]
+    for text in (pending["estimatedCost"], cost["costInUSD"], cost["costInSogni"]):
+        assert "e" not in text.lower() and Decimal(text) > 0
