@@ -298,7 +298,7 @@ def build_llm_request(
         message.setdefault("content", None)
     names: list[str] = []
     if tools is not None:
-        names = validate_tools(list(tools))
+        names = validate_tools(list(tools) if isinstance(tools, tuple) else tools)
     if tool_choice is not None:
         validate_tool_choice(tool_choice, names)
     if stream is not None and not isinstance(stream, bool):

@@ -165,12 +165,90 @@ def test_minimal_request_and_key_order() -> None:
         ({"billing_mode": "free"}, "billing_mode"),
         ({"stop": [1]}, "stop"),
         ({"model": " "}, "model"),
+        ({"messages": ["hi"]}, "messages[0]"),
+        ({"messages": "hi"}, "messages"),
+        ({"messages": [{"role": "user", "content": ["x"]}]}, "messages[0].content[0]"),
+        (
+            {"messages": [{"role": "user", "content": [{"type": "image_url", "image_url": {}}]}]},
+            "messages[0].content[0].image_url.url",
+        ),
+        (
+            {
+                "messages": [
+                    {
+                        "role": "user",
+                        "content": [
+                            {"type": "image_url", "image_url": {"url": "data:", "detail": "max"}}
+                        ],
+                    }
+                ]
+            },
+            "messages[0].content[0].image_url.detail",
+        ),
+        (
+            {"messages": [{"role": "assistant", "content": None, "tool_calls": ["x"]}]},
+            "messages[0].tool_calls[0]",
+        ),
+        (
+            {"messages": [{"role": "assistant", "content": None, "tool_calls": [{"id": 1}]}]},
+            "messages[0].tool_calls[0].id",
+        ),
+        (
+            {
+                "messages": [
+                    {"role": "assistant", "content": None, "tool_calls": [{"id": "a", "type": "x"}]}
+                ]
+            },
+            "messages[0].tool_calls[0].type",
+        ),
+        (
+            {"messages": [{"role": "assistant", "content": None, "tool_calls": [{"id": "a"}]}]},
+            "messages[0].tool_calls[0].function.name",
+        ),
+        (
+            {"messages": [{"role": "user", "content": "x", "tool_calls": []}]},
+            "messages[0].tool_calls",
+        ),
+        ({"messages": [{"role": "user", "content": "x", "name": 3}]}, "messages[0].name"),
+        ({"tools": {"a": 1}}, "tools"),
+        ({"tools": [{"type": "function", "function": "f"}]}, "tools[0].function"),
+        (
+            {
+                "tools": [
+                    {"type": "function", "function": {"name": "f"}},
+                    {"type": "function", "function": {"name": "f"}},
+                ]
+            },
+            "tools[1].function.name",
+        ),
+        (
+            {"tools": [{"type": "function", "function": {"name": "f", "description": 1}}]},
+            "tools[0].function.description",
+        ),
+        ({"tool_choice": 3}, "tool_choice"),
+        ({"stream": "yes"}, "stream"),
+        ({"safe_content_filter": 1}, "safe_content_filter"),
+        ({"sogni_tools": 1}, "sogni_tools"),
+        ({"response_format": "json"}, "response_format"),
     ],
 )
 def test_bad_arguments_are_named(kwargs: dict[str, Any], field: str) -> None:
     with pytest.raises(InvalidParamsError) as info:
         _wire(**kwargs)
     assert info.value.field == field
+
+
+def test_optional_fields_pass_through() -> None:
+    wire = _wire(
+        messages=[{"role": "user", "content": "x", "name": "ann"}],
+        stop="END",
+        sogni_tools=False,
+        tool_choice={"type": "function", "function": {"name": "f"}},
+        tools=[{"type": "function", "function": {"name": "f", "description": "d"}}],
+    )
+    assert wire["messages"] == [{"role": "user", "content": "x", "name": "ann"}]
+    assert wire["stop"] == "END" and wire["sogni_tools"] is False
+    assert "tool_choice" in wire and "response_format" not in _wire(response_format={})
 
 
 def test_model_info_ranges() -> None:
@@ -319,3 +397,28 @@ def test_input_token_estimate_masks_images() -> None:
     assert (
         estimate_input_tokens([{"role": "user", "content": "\U0001f600" * 8}]) == (length + 3) // 4
     )
+
+
+def test_image_header_parsing_edges() -> None:
+    sof = b"\xff\xc0\x00\x11\x08\x00\x20\x00\x40"  # SOF0: height 32, width 64
+    assert image_size(b"\xff\xd8" + b"\xff\xff" + b"\xff\xd0" + sof) == (64, 32)  # fill, RSTn
+    app0 = b"\xff\xe0\x00\x04ab"
+    assert image_size(b"\xff\xd8" + app0 + sof) == (64, 32)  # skips a segment by its length
+    assert image_size(b"\xff\xd8\xff\xc0\x00\x11\x08") is None  # truncated SOF
+    assert image_size(b"\xff\xd8\x00\x00\x00\x00") is None  # not a marker
+    assert image_size(b"\xff\xd8" + app0) is None  # no SOF at all
+    assert image_size(b"\x89PNG\r\n\x1a\n" + bytes(16)) is None  # no IHDR
+    assert image_size(b"GIF89a") is None
+    with pytest.raises(InvalidParamsError) as info:
+        image_data_uri(b"GIF89a")
+    assert info.value.field == "image"
+    big = image_data_uri(_image("PNG", (2048, 16)))
+    with pytest.raises(InvalidParamsError) as broken:
+        normalize_vision(_msg(big), resize=lambda data, mime, side: (data, mime))
+    assert broken.value.rule == "resized image still breaks the limits"
+    with pytest.raises(InvalidParamsError) as not_str:
+        normalize_vision([{"role": "user", "content": [{"type": "image_url", "image_url": "u"}]}])
+    assert not_str.value.field == "messages[0].content[0].image_url.url"
+    assert normalize_vision([{"role": "user", "content": None}]) == [
+        {"role": "user", "content": None}
+    ]
