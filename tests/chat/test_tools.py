@@ -346,3 +346,86 @@ def test_tool_loop_media_context() -> None:
     failed = tool_result(_parsed("generate_video", '{"prompt":"c"}'), error="no")
     after = add_results(ctx, [image, music, failed])
     assert (after.images, after.audio, after.videos) == (("u1", "u2"), ("m1",), ())
+
+
+def test_legacy_arguments_and_fallbacks() -> None:
+    uri = JPEG_URI
+    edit, _ = tool_project(
+        _parsed(
+            "edit_image",
+            '{"prompt":"x","gpt_image_quality":" HIGH ","width":640,"height":480,'
+            f'"source_image_url":"{uri}","reference_image_urls":["{uri}", " ", 5]}}',
+        ),
+        available_models=MODELS,
+    )
+    assert isinstance(edit, ImageProjectParams)
+    assert edit.context_images is not None and len(edit.context_images) == 2
+    assert edit.gpt_image_quality == "high" and edit.size_preset == "custom"
+    uploads, _ = tool_project(
+        _parsed("edit_image", '{"prompt":"x","outputFormat":"webp"}'),
+        available_models=MODELS,
+        media_context=MediaContext(uploaded_images=(PNG, PNG)),
+    )
+    assert isinstance(uploads, ImageProjectParams)
+    assert uploads.context_images == (PNG, PNG) and uploads.output_format == "webp"
+    video, model = tool_project(
+        _parsed(
+            "generate_video",
+            f'{{"prompt":"x","reference_image_url":"{uri}","generateAudio":false,'
+            '"negativePrompt":"blur","videoModel":"wan22"}',
+        ),
+        available_models=MODELS,
+    )
+    assert model == "wan_v2.2-14b-fp8_i2v_lightx2v"
+    assert isinstance(video, VideoProjectParams)
+    assert video.generate_audio is False and video.negative_prompt == "blur"
+    assert isinstance(video.reference_image, MediaInput)
+    both, _ = tool_project(
+        _parsed("generate_video", '{"prompt":"x","referenceImageIndices":[0,1]}'),
+        available_models=MODELS,
+        media_context=MediaContext(images=(PNG, b"end")),
+    )
+    assert isinstance(both, VideoProjectParams) and both.reference_image_end == b"end"
+    with pytest.raises(InvalidParamsError) as mixed:
+        tool_project(
+            _parsed(
+                "generate_video",
+                f'{{"prompt":"x","referenceImageIndices":[0],"reference_image_url":"{uri}"}}',
+            ),
+            available_models=MODELS,
+            media_context=MediaContext(images=(PNG,)),
+        )
+    assert mixed.value.field == "reference_image_url"
+    seed, model = tool_project(
+        _parsed("generate_video", '{"prompt":"x","videoModel":"seedance2","negativePrompt":"n"}'),
+        available_models=MODELS,
+    )
+    assert model == "seedance-2-0" and isinstance(seed, VideoProjectParams)
+    assert seed.negative_prompt is None  # external models take no negative prompt
+    s2v, model = tool_project(
+        _parsed(
+            "sound_to_video", '{"prompt":"x","reference_audio_url":"data:audio/mpeg;base64,SUQz"}'
+        ),
+        available_models={**MODELS, "ltx23-22b-fp8_a2v_distilled": 1},
+    )
+    assert model == "ltx23-22b-fp8_a2v_distilled"
+    assert isinstance(s2v, VideoProjectParams) and s2v.reference_image is None
+    v2v, _ = tool_project(
+        _parsed(
+            "video_to_video",
+            '{"prompt":"x","reference_video_url":"data:video/mp4;base64,AAAA","sourceImageIndex":0}',
+        ),
+        available_models=MODELS,
+        media_context=MediaContext(images=(PNG,)),
+    )
+    assert isinstance(v2v, VideoProjectParams) and v2v.reference_image == PNG
+    for bad in ('"ftp://x"', '"data:image/png;base64,@@"'):
+        with pytest.raises(InvalidParamsError):
+            tool_project(
+                _parsed("edit_image", '{"prompt":"x","source_image_url":' + bad + "}"),
+                available_models=MODELS,
+            )
+    _, most = tool_project(
+        _parsed("generate_image", '{"prompt":"x"}'), available_models={"my-image-model": 2}
+    )
+    assert most == "my-image-model"  # no preferred id: the fitting model with most workers
