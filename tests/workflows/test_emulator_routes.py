@@ -30,7 +30,7 @@ def _sse_ids(text: str) -> list[int]:
 
 def _wait_status(http: httpx.Client, wid: str, wanted: set[str]) -> dict[str, Any]:
     for _ in range(200):
-        record = http.get(f"{BASE}/{wid}").json()["data"]["workflow"]
+        record: dict[str, Any] = http.get(f"{BASE}/{wid}").json()["data"]["workflow"]
         if record["status"] in wanted:
             return record
         time.sleep(0.02)
