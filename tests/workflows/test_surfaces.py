@@ -4,6 +4,7 @@ on the asyncio, trio and blocking transports."""
 from __future__ import annotations
 
 import io
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -325,3 +326,41 @@ def test_no_secret_in_reprs(emulator_factory: Any) -> None:
             client.chat.runs,
         ):
             assert API_KEY not in repr(obj)
+
+
+async def _idle_reconnects(h: Any, emu: Any, record: Path) -> None:
+    import threading
+
+    async with h.client(emu) as client:
+        plan = WorkflowBuilder().step("ask", "ask_clarifying_question", {"question": "?"}).build()
+        wf = await h.call(client.workflows.start(plan))
+
+        def resume_later() -> None:
+            import time
+
+            time.sleep(1.2)
+            httpx.post(
+                f"{emu.rest_url}/v1/creative-agent/workflows/{wf.workflow_id}/resume",
+                headers={"api-key": API_KEY},
+                json={},
+            )
+
+        threading.Thread(target=resume_later, daemon=True).start()
+        frames = await h.iterate(
+            client.workflows.stream_events(wf.workflow_id, idle_timeout=0.3, reconnect_delay=0.01)
+        )
+    sequences = [f.data["sequence"] for f in frames]
+    assert sequences == list(range(1, len(sequences) + 1))
+    assert frames[-1].status == "completed"
+    opened = [
+        line
+        for line in record.read_text().splitlines()
+        if '"kind":"rest"' in line.replace(" ", "") and "/events/stream" in line
+    ]
+    assert len(opened) >= 3, "the quiet stream was not re-opened after idle timeouts"
+
+
+def test_idle_timeout_reconnects(h: Any, emulator_factory: Any, tmp_path: Path) -> None:
+    record = tmp_path / "rec.jsonl"
+    with emulator_factory(record=record) as emu:
+        h.run(_idle_reconnects, emu, record)
