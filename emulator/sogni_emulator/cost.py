@@ -64,8 +64,12 @@ class JobCost:
         }
 
 
+def _q(value: Decimal) -> Decimal:
+    return value.quantize(Decimal("0.00000001"), rounding=ROUND_HALF_UP)
+
+
 def _fmt(value: Decimal) -> str:
-    return format_amount(value.quantize(Decimal("0.00000001"), rounding=ROUND_HALF_UP))
+    return format_amount(_q(value))
 
 
 def _rate(catalogue: Catalogue) -> dict[str, Any]:
@@ -102,7 +106,8 @@ def job_cost(catalogue: Catalogue, shape: JobShape) -> JobCost:
     usd *= Decimal(str(multiplier))
     token = usd / Decimal(str(rate.get("tokenMarkePriceUSD", 0.01)))
     spark = usd * Decimal(str(rate.get("sparkPerUSD", 200)))
-    return JobCost(Decimal(str(round(render, 6))), usd, token, spark)
+    # Amounts are settled at 8 decimals, so the debit equals the reported cost.
+    return JobCost(Decimal(str(round(render, 6))), _q(usd), _q(token), _q(spark))
 
 
 def estimate_response(catalogue: Catalogue, shape: JobShape) -> dict[str, Any]:

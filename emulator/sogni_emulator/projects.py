@@ -13,6 +13,7 @@ import random
 import uuid
 import zlib
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from ._frames import encode_payload
@@ -162,6 +163,19 @@ class ProjectRun:
             raw["resultKey"] = job.result_key
         return raw
 
+    def _cost_actual(self) -> dict[str, str]:
+        """Sum of the finished jobs' costs, as ``costActual`` strings (01 §4.11.2)."""
+        costs = [job.cost for job in self.jobs if job.cost is not None]
+        if not costs:
+            return {}
+        total = JobCost(
+            render_sec=sum((c.render_sec for c in costs), Decimal(0)),
+            usd=sum((c.usd for c in costs), Decimal(0)),
+            token=sum((c.token for c in costs), Decimal(0)),
+            spark=sum((c.spark for c in costs), Decimal(0)),
+        )
+        return total.wire()
+
     def raw(self, model_name: str, model_sid: int) -> dict[str, Any]:
         """The RawProject / RecoveredProject record."""
         completed = [self.raw_job(j) for j in self.jobs if j.finished]
@@ -178,7 +192,7 @@ class ProjectRun:
             "hasGuideImage": self.has_guide_image,
             "denoiseStrength": "0",
             "costEstimate": {},
-            "costActual": {},
+            "costActual": self._cost_actual(),
             "createTime": self.create_time,
             "updateTime": self.update_time,
             "endTime": self.end_time,

@@ -76,6 +76,9 @@ def test_image_job_event_order(emu, connect):
     assert project["completedWorkerJobs"][0]["imgID"] == img
     assert project["completedWorkerJobs"][0]["seedUsed"] == 1234
     assert project["model"]["id"] == "flux1-schnell-fp8"
+    job_cost = project["completedWorkerJobs"][0]["costActual"]
+    assert project["costActual"]["costInToken"] == job_cost["costInToken"]
+    assert Decimal(job_cost["costInToken"]) == Decimal(balance["sogni"]["debit"])
 
 
 def _ids(seed):
