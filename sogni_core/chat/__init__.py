@@ -55,7 +55,9 @@ from ._vision import (
     Resize,
     image_data_uri,
     image_size,
+    is_trusted_image_url,
     normalize_vision,
+    remote_image_urls,
 )
 from .tools import (
     DIRECT_TOOL_NAMES,
@@ -107,6 +109,7 @@ __all__ = [
     "image_data_uri",
     "image_size",
     "is_sogni_tool_call",
+    "is_trusted_image_url",
     "llm_estimate_request",
     "normalize_sogni_tools",
     "normalize_vision",
@@ -114,6 +117,7 @@ __all__ = [
     "parse_llm_models",
     "parse_sogni_tool_call",
     "parse_tool_call_arguments",
+    "remote_image_urls",
     "sampling_preset",
     "select_llm_model",
     "sogni_tools",

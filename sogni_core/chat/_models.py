@@ -139,14 +139,16 @@ def _utf16_len(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
-def estimate_input_tokens(messages: Sequence[Mapping[str, Any]]) -> int:
+def estimate_input_tokens(
+    messages: Sequence[Mapping[str, Any]], fetched_images: Mapping[str, bytes] | None = None
+) -> int:
     """``ceil(L / 4)`` over the messages with images masked (02 §2.12).
 
     Raises:
         InvalidParamsError: a broken vision input (same rules as sending).
     """
     masked: list[dict[str, Any]] = []
-    for message in normalize_vision(messages):
+    for message in normalize_vision(messages, fetched=fetched_images):
         content = message.get("content")
         if isinstance(content, list):
             parts: list[Any] = []
@@ -175,6 +177,7 @@ def llm_estimate_request(
     token_type: str | None = None,
     model_info: LLMModelInfo | None = None,
     auth: Auth | None = None,
+    fetched_images: Mapping[str, bytes] | None = None,
 ) -> Request:
     """The ``llm_estimate`` GET on the socket host (02 §2.12).
 
@@ -194,7 +197,7 @@ def llm_estimate_request(
         path_params={
             "tokenType": token_type or "sogni",
             "model": model,
-            "inputTokens": estimate_input_tokens(messages),
+            "inputTokens": estimate_input_tokens(messages, fetched_images),
             "maxOutputTokens": default_max_tokens(
                 model_info, max_tokens=max_tokens, think=think, task_profile=task_profile
             ),

@@ -256,6 +256,7 @@ def build_llm_request(
     attribution: Attribution | None = None,
     model_info: LLMModelInfo | None = None,
     resize: Resize | None = None,
+    fetched_images: Mapping[str, bytes] | None = None,
 ) -> LLMJobRequest:
     """Validate the arguments and build one ``llmJobRequest`` (02 §2.2).
 
@@ -283,6 +284,8 @@ def build_llm_request(
         attribution: workload attribution (flattened; ``operationId`` = job id).
         model_info: the model's ``swarmLLMModels`` entry, for range checks.
         resize: optional image scaler for vision inputs over 1024 px.
+        fetched_images: downloaded bytes of trusted remote image URLs
+            (see :func:`sogni_core.chat.remote_image_urls`).
 
     Returns:
         The request Struct; encode it with the frame codec.
@@ -293,7 +296,7 @@ def build_llm_request(
     if not isinstance(model, str) or not model.strip():
         raise InvalidParamsError("model", "must be a non-empty model id")
     validate_messages(messages)
-    wire_messages = normalize_vision(messages, resize=resize)
+    wire_messages = normalize_vision(messages, resize=resize, fetched=fetched_images)
     for message in wire_messages:
         message.setdefault("content", None)
     names: list[str] = []

@@ -8,9 +8,11 @@ larger images; here a caller may inject ``resize`` (the transports pass a
 Pillow-based one) that scales the longest side down to 1024 px - the pixel
 work stays out of the pure core.
 
-Remote URLs are rejected: the SDK downloads trusted Sogni/S3/CloudFront
-hosts before sending; this core leaves fetching to the transports, which
-turn bytes into a data URI with :func:`image_data_uri`.
+Remote URLs: as in the SDK, only HTTPS URLs on trusted hosts (Sogni, S3,
+CloudFront; :func:`is_trusted_image_url`) are accepted, and they are sent as
+data URIs of their downloaded bytes. The core does no I/O:
+:func:`remote_image_urls` lists the URLs to download and
+:func:`normalize_vision` takes the bytes as ``fetched``.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import re
 import struct
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Final
+from urllib.parse import urlsplit
 
 from sogni_core.protocol._errors import InvalidParamsError
 
@@ -32,7 +35,9 @@ __all__ = [
     "Resize",
     "image_data_uri",
     "image_size",
+    "is_trusted_image_url",
     "normalize_vision",
+    "remote_image_urls",
     "sniff_image_type",
 ]
 
@@ -52,6 +57,39 @@ _PNG = b"\x89PNG\r\n\x1a\n"
 _JPEG = b"\xff\xd8\xff"
 # JPEG start-of-frame markers carry the dimensions (C4, C8 and CC are not SOF).
 _SOF = frozenset(range(0xC0, 0xD0)) - {0xC4, 0xC8, 0xCC}
+
+
+_S3_HOST = re.compile(
+    r"(?:[a-z0-9][a-z0-9.-]*\.)?s3(?:[.-][a-z0-9-]+)?\.amazonaws\.com", re.IGNORECASE
+)
+
+
+def is_trusted_image_url(url: str) -> bool:
+    """02 §2.6: HTTPS without user info on ``*.sogni.ai``, S3 or ``*.cloudfront.net``."""
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return False
+    host = (parts.hostname or "").lower()
+    if parts.scheme != "https" or not host or "@" in parts.netloc:
+        return False
+    if host == "sogni.ai" or host.endswith((".sogni.ai", ".cloudfront.net")):
+        return True
+    return _S3_HOST.fullmatch(host) is not None
+
+
+def remote_image_urls(messages: Sequence[Mapping[str, Any]]) -> list[str]:
+    """The trusted remote image URLs of the messages, in order, without repeats:
+    download each (at most 10 MiB) and pass the bytes to :func:`normalize_vision`."""
+    urls: list[str] = []
+    for message in messages:
+        content = message.get("content") if isinstance(message, Mapping) else None
+        for part in content if isinstance(content, list) else ():
+            image = part.get("image_url") if isinstance(part, Mapping) else None
+            url = image.get("url") if isinstance(image, Mapping) else None
+            if isinstance(url, str) and is_trusted_image_url(url) and url.strip() not in urls:
+                urls.append(url.strip())
+    return urls
 
 
 def sniff_image_type(data: bytes) -> str | None:
@@ -134,7 +172,24 @@ def _decode_data_uri(url: str, field: str) -> tuple[str, bytes]:
     return mime, data
 
 
-def _check_image(url: str, field: str, resize: Resize | None, max_bytes: int, max_side: int) -> str:
+def _check_image(
+    url: str,
+    field: str,
+    resize: Resize | None,
+    max_bytes: int,
+    max_side: int,
+    fetched: Mapping[str, bytes],
+) -> str:
+    if url.strip() in fetched and is_trusted_image_url(url):
+        raw = fetched[url.strip()]
+        kind = sniff_image_type(raw)
+        if kind is None:
+            raise InvalidParamsError(
+                field,
+                "Remote image input is not a supported format. "
+                f"Allowed types: {', '.join(ALLOWED_IMAGE_TYPES)}",
+            )
+        url = image_data_uri(raw, kind)
     mime, data = _decode_data_uri(url, field)
     if len(data) > max_bytes:
         raise InvalidParamsError(
@@ -168,6 +223,7 @@ def normalize_vision(
     max_images: int = MAX_VISION_IMAGES,
     max_bytes: int = MAX_IMAGE_BYTES,
     max_side: int = MAX_IMAGE_SIDE,
+    fetched: Mapping[str, bytes] | None = None,
 ) -> list[dict[str, Any]]:
     """Check and rebuild every ``image_url`` part (02 §2.6), before any I/O.
 
@@ -181,6 +237,8 @@ def normalize_vision(
         max_images: most images per request.
         max_bytes: most decoded bytes per image.
         max_side: longest allowed side in pixels.
+        fetched: downloaded bytes of the trusted remote URLs
+            (:func:`remote_image_urls`); other remote URLs are rejected.
 
     Returns:
         New message dicts (the input is not modified).
@@ -210,7 +268,9 @@ def normalize_vision(
                 url = image.get("url") if isinstance(image, Mapping) else None
                 if not isinstance(url, str):
                     raise InvalidParamsError(field + ".url", "must be a string")
-                checked = _check_image(url, field + ".url", resize, max_bytes, max_side)
+                checked = _check_image(
+                    url, field + ".url", resize, max_bytes, max_side, fetched or {}
+                )
                 rebuilt: dict[str, Any] = {"url": checked}
                 assert isinstance(image, Mapping)
                 if image.get("detail"):

@@ -18,8 +18,10 @@ from sogni_core.chat import (
     estimate_input_tokens,
     image_data_uri,
     image_size,
+    is_trusted_image_url,
     normalize_vision,
     parse_llm_models,
+    remote_image_urls,
     sampling_preset,
     select_llm_model,
     sogni_tools,
@@ -422,3 +424,45 @@ def test_image_header_parsing_edges() -> None:
     assert normalize_vision([{"role": "user", "content": None}]) == [
         {"role": "user", "content": None}
     ]
+
+
+@pytest.mark.parametrize(
+    ("url", "trusted"),
+    [
+        ("https://cdn.sogni.ai/a.png", True),
+        ("https://x.sogni.ai/a.png", True),
+        ("https://sogni.ai/a.png", True),
+        ("https://complete-images-production.s3.amazonaws.com/a.png", True),
+        ("https://bucket.s3.us-east-1.amazonaws.com/a.png", True),
+        ("https://s3.eu-west-2.amazonaws.com/b/a.png", True),
+        ("https://d1.cloudfront.net/a.png", True),
+        ("http://cdn.sogni.ai/a.png", False),
+        ("https://user@cdn.sogni.ai/a.png", False),
+        ("https://sogni.ai.evil.com/a.png", False),
+        ("https://evilsogni.ai/a.png", False),
+        ("https://example.com/a.png", False),
+        ("https://[::1/a.png", False),
+    ],
+)
+def test_trusted_image_hosts(url: str, trusted: bool) -> None:
+    assert is_trusted_image_url(url) is trusted
+
+
+def test_trusted_remote_images_are_inlined() -> None:
+    url = "https://cdn.sogni.ai/cat.png"
+    png = _image("PNG", (40, 20))
+    messages = _msg(url, "https://example.com/x.png", url)
+    assert remote_image_urls(messages) == [url]
+    with pytest.raises(InvalidParamsError) as info:
+        normalize_vision(_msg(url))  # not downloaded: rejected like any remote URL
+    assert "remote URLs are not allowed" in info.value.rule
+    out = normalize_vision(_msg(url), fetched={url: png})
+    assert out[0]["content"][1]["image_url"]["url"] == image_data_uri(png)
+    with pytest.raises(InvalidParamsError) as bad:
+        normalize_vision(_msg(url), fetched={url: b"GIF89a"})
+    assert bad.value.rule.startswith("Remote image input is not a supported format")
+    assert estimate_input_tokens(_msg(url), {url: png}) == estimate_input_tokens(
+        _msg(image_data_uri(png))
+    )
+    wire = _wire(messages=_msg(url), fetched_images={url: png})
+    assert wire["messages"][0]["content"][1]["image_url"]["url"].startswith("data:image/png;")

@@ -23,6 +23,7 @@ import msgspec
 
 from sogni_core.chat import (
     DIRECT_TOOL_NAMES,
+    MAX_IMAGE_BYTES,
     ChatCompletion,
     ChatCompletionChunk,
     ChatError,
@@ -42,6 +43,7 @@ from sogni_core.chat import (
     parse_llm_estimate,
     parse_llm_models,
     parse_sogni_tool_call,
+    remote_image_urls,
     select_llm_model,
     tool_project,
     tool_result,
@@ -332,6 +334,7 @@ class Completions:
             )
         if model is None:
             model = select_llm_model(await chat.wait_for_models())
+        fetched = await chat._fetch_images(messages)
         job_id = uuid4_upper(os.urandom(16))
         request = build_llm_request(
             job_id=job_id,
@@ -362,6 +365,7 @@ class Completions:
             attribution=attribution,
             model_info=chat.models.get(model),
             resize=resize_image,
+            fetched_images=fetched,
         )
         job = _Job(chat, job_id, model)
         chat._jobs[job_id] = job
@@ -592,6 +596,22 @@ class Chat:
         except Exception as exc:
             log.debug("cancel of chat %s not applied: %s", job_id, type(exc).__name__)
 
+    async def _fetch_images(self, messages: object) -> dict[str, bytes]:
+        """Download the trusted remote image URLs of the messages (02 §2.6)."""
+        fetched: dict[str, bytes] = {}
+        if not isinstance(messages, list | tuple):
+            return fetched  # build_llm_request names the problem
+        for url in remote_image_urls([m for m in messages if isinstance(m, Mapping)]):
+            status, _headers, body = await self._client._rest.send(download_request(url))
+            if status >= 400:
+                raise InvalidParamsError(
+                    "messages", f"Remote image input fetch failed with HTTP {status}"
+                )
+            if len(body) > MAX_IMAGE_BYTES:
+                raise InvalidParamsError("messages", "image input exceeds 10MB limit")
+            fetched[url] = body
+        return fetched
+
     async def wait_for_models(self, timeout: float = 10.0) -> dict[str, LLMModelInfo]:
         """Wait for the first non-empty ``swarmLLMModels`` (02 §2.5).
 
@@ -635,6 +655,7 @@ class Chat:
             token_type=token_type,
             model_info=self.models.get(model),
             auth=await rest.auth(),
+            fetched_images=await self._fetch_images(messages),
         )
         status, headers, body = await rest.send(request)
         return parse_llm_estimate(status, headers, body)
