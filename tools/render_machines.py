@@ -24,6 +24,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from sogni_core.state import chat, job, project, session, subscriptions
+from sogni_core.workflows import _stream as event_stream
 
 # Keys are (State, Input) enum pairs; Mapping is invariant in its key type.
 Table = Mapping[Any, enum.Enum]
@@ -34,6 +35,7 @@ MACHINES: dict[str, Table] = {
     "job": job.TRANSITIONS,
     "project": project.TRANSITIONS,
     "chat": chat.TRANSITIONS,
+    "event-stream": event_stream.TRANSITIONS,
 }
 
 

@@ -56,7 +56,7 @@ Rules enforced:
   / ``run_failed`` / ``run_partial_failure`` / ``run_cancelled`` event.
   A stream that ends with EOF before that is a drop, not the end.
 
-Transitions are the table ``_TRANSITIONS``; a missing ``(state, input)`` pair
+Transitions are the table ``TRANSITIONS``; a missing ``(state, input)`` pair
 raises :class:`LocalProtocolError` and moves the machine to ``ERROR``.
 """
 
@@ -129,7 +129,7 @@ class StreamInput(enum.Enum):
 
 
 _S, _I = StreamState, StreamInput
-_TRANSITIONS: Final[dict[tuple[StreamState, StreamInput], StreamState]] = {
+TRANSITIONS: Final[dict[tuple[StreamState, StreamInput], StreamState]] = {
     (_S.IDLE, _I.CONNECT): _S.CONNECTING,
     (_S.BACKOFF, _I.CONNECT): _S.CONNECTING,
     (_S.CONNECTING, _I.RESPONSE_OK): _S.STREAMING,
@@ -244,7 +244,7 @@ class EventStream(Generic[E]):
 
     def _move(self, event: StreamInput) -> None:
         try:
-            self.state = _TRANSITIONS[(self.state, event)]
+            self.state = TRANSITIONS[(self.state, event)]
         except KeyError:
             old = self.state
             self.state = StreamState.ERROR
