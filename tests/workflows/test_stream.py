@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -262,3 +263,24 @@ def test_close_and_bad_timings() -> None:
     assert machine.finished()
     with pytest.raises(ValueError):
         ChatRunEventStream("r", idle_timeout=0)
+
+
+@settings(max_examples=200, deadline=None)
+@given(chunks=st.lists(st.binary(max_size=64), max_size=8), chat=st.booleans())
+def test_random_bytes_give_events_or_protocol_errors(chunks: list[bytes], chat: bool) -> None:
+    """STYLE Q8: arbitrary bytes yield events, a reconnect, or a ProtocolError - nothing else."""
+    from sogni_core.protocol._errors import ProtocolError
+
+    machine: Any = ChatRunEventStream("r") if chat else WorkflowEventStream("wf")
+    machine.next_request(HOSTS, AUTH, 0.0)
+    machine.receive_response(200, now=0.0)
+    try:
+        for chunk in chunks:
+            machine.receive_data(chunk, now=0.0)
+            if machine.finished():
+                return
+        machine.receive_eof(now=0.0)
+    except ProtocolError:
+        assert machine.state is StreamState.ERROR
+        return
+    assert machine.state in (StreamState.BACKOFF, StreamState.DONE)
