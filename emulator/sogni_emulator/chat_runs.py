@@ -26,6 +26,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hashlib
+import logging
 from typing import TYPE_CHECKING, Any
 
 from .chat import plan_reply
@@ -37,6 +38,8 @@ if TYPE_CHECKING:
     from .supernet import Supernet
 
 __all__ = ["ChatRunService"]
+
+log = logging.getLogger("sogni_emulator")
 
 _MEDIA_TOOLS = {"generate_image": "image", "generate_video": "video", "generate_music": "audio"}
 _TERMINAL_EVENTS = frozenset(
@@ -214,6 +217,17 @@ class ChatRunService:
         return success({"run": run.record})
 
     async def _drive(self, run: ChatRun, body: dict[str, Any], model: str) -> None:
+        try:
+            await self._drive_run(run, body, model)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # an emulator bug must end the run, not hang its streams
+            log.exception("chat run %s crashed", run.id)
+            run.record["status"] = "failed"
+            run.record["failureReason"] = f"emulator error: {type(exc).__name__}"
+            self._event(run, "run_failed", {"reason": run.record["failureReason"]})
+
+    async def _drive_run(self, run: ChatRun, body: dict[str, Any], model: str) -> None:
         rec = run.record
         delay = STEP_SECONDS * self.hub.speed * self.hub.faults.step_slowdown()
         await asyncio.sleep(0)

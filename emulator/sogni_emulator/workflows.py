@@ -39,11 +39,14 @@ import contextlib
 import datetime
 import hashlib
 import json
+import logging
 import re
 from collections.abc import AsyncIterator, Callable
 from typing import TYPE_CHECKING, Any
 
 from .http import AbortConnection, HttpRequest, HttpResponse, error_response, success
+
+log = logging.getLogger("sogni_emulator")
 
 if TYPE_CHECKING:
     from .auth import Principal
@@ -739,6 +742,16 @@ class WorkflowService:
     # -- execution ---------------------------------------------------------------------
 
     async def _execute(self, run: Workflow) -> None:
+        try:
+            await self._execute_steps(run)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # an emulator bug must end the run, not hang its streams
+            log.exception("workflow %s crashed", run.id)
+            run.record["error"] = {"message": f"emulator error: {type(exc).__name__}"}
+            self._set_status(run, "failed", "workflow_failed", "Workflow failed")
+
+    async def _execute_steps(self, run: Workflow) -> None:
         await asyncio.sleep(0)
         self._set_status(run, "running", "workflow_started", "Workflow started")
         steps = run.record["steps"]
