@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from .entitlement import Subscription
+
 __all__ = ["Account", "AuthService", "Principal", "format_amount"]
 
 DEV_API_KEY = "sogni-dev-key"
@@ -77,6 +79,7 @@ class Account:
     sid: int
     sogni: Balance
     spark: Balance
+    subscription: Subscription | None = None
 
     def balances(self, *, rest: bool = False) -> dict[str, dict[str, str]]:
         """The ``balanceUpdate`` payload (or ``/v4/account/balance`` data when ``rest``)."""

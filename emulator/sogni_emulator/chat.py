@@ -274,9 +274,11 @@ class ChatRunner:
                 },
             )
             return
-        if request.get("billingMode") == "subscription":
-            # no emulated account holds a subscription (GET /v1/subscriptions/status);
-            # the server's denial shape of 02 §2.14 (code 4078 NOT_ENTITLED)
+        subscription = session.principal.account.subscription
+        subscription_billed = request.get("billingMode") == "subscription"
+        if subscription_billed and (subscription is None or not subscription.active):
+            # the server's denial shape of 02 §2.14 (code 4078 NOT_ENTITLED) for an
+            # account without an active subscription (Emulator.set_subscription)
             await session.send(
                 "llmJobError",
                 {
@@ -374,6 +376,8 @@ class ChatRunner:
                 "workerName": worker,
             },
         )
+        if subscription_billed:
+            return  # covered by the subscription: no token debit
         account = session.principal.account
         amount = cost["costInSpark"] if token_type == "spark" else cost["costInSogni"]
         account.debit(token_type, Decimal(str(amount)))

@@ -266,6 +266,37 @@ class Emulator:
         balance = account.spark if token_type == "spark" else account.sogni
         balance.settled, balance.credit, balance.debit = Decimal(amount), Decimal(0), Decimal(0)
 
+    def set_subscription(
+        self, tier: str | None, *, status: str = "active", term: str = "monthly"
+    ) -> Any:
+        """Give the API-key account a subscription (``None`` removes it) and push
+        ``subscriptionEntitlementUpdated`` (01 §2.4.15) to its connections.
+
+        Args:
+            tier: e.g. ``"unlimited"`` or ``"unlimited_pro"``; ``None`` for no plan.
+            status: producer status: ``active``, ``trialing``, ``grace``,
+                ``cancelled``, ``expired``...
+            term: ``monthly`` or ``annual``.
+        """
+        from .entitlement import Subscription
+
+        account = self.auth.default_account
+        previous = account.subscription
+        version = (previous.version if previous is not None else 0) + 1
+        if tier is None:
+            account.subscription = None
+        else:
+            now = self.clock.now_ms()
+            account.subscription = Subscription(
+                tier=tier,
+                term=term,
+                status=status,
+                period_start_ms=now,
+                period_end_ms=now + 30 * 86_400_000,
+                version=version,
+            )
+        return self._call(self.supernet.send_entitlement(account.id))
+
     def job_request(self, project_id: str) -> dict[str, Any] | None:
         """The ``jobRequest`` payload a client sent for a project, as received."""
         run = self.supernet.projects.get(project_id.upper())

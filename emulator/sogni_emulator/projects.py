@@ -97,6 +97,7 @@ class ProjectRun:
     jobs: list[JobRun] = field(default_factory=list)
     task: asyncio.Task[None] | None = None
     queue_position: int = 0
+    subscription_billed: bool = False  # billingMode "subscription": not debited
     waiting: bool = False  # a projectQueue waitingReason is outstanding
     missed: bool = False  # some event could not be delivered (owner offline)
     claimed: bool = False  # handed back in authenticated.unclaimedCompletedProjects

@@ -27,6 +27,7 @@ from urllib.parse import unquote
 from .auth import Principal
 from .chat import hosted_completion
 from .cost import JobShape, estimate_response, llm_cost
+from .entitlement import rest_snapshot
 from .http import HttpRequest, HttpResponse, error_response, json_response, success
 
 if TYPE_CHECKING:
@@ -448,7 +449,8 @@ class Router:
     async def subscription_status(
         self, r: HttpRequest, p: Principal | None, m: dict[str, str]
     ) -> HttpResponse:
-        return success({"subscription": {"active": False, "status": "none"}})
+        assert p is not None
+        return success({"subscription": rest_snapshot(p.account.subscription)})
 
     async def subscription_usage(
         self, r: HttpRequest, p: Principal | None, m: dict[str, str]

@@ -31,6 +31,7 @@ from .auth import AuthService, Principal
 from .catalogue import Catalogue
 from .chat import ChatRunner
 from .clock import SimClock
+from .entitlement import NOT_ENTITLED, socket_entitlement
 from .faults import FaultPlan
 from .http import HttpRequest, HttpResponse
 from .projects import JobRun, ProjectRun, RequestError, parse_job_request
@@ -221,13 +222,7 @@ class Supernet:
             "addressSID": account.sid,
             "balanceVersion": 2,
             "tokens": tokens,
-            "subscriptionEntitlement": {
-                "active": False,
-                "trialing": False,
-                "trialCapped": False,
-                "subscription": None,
-                "freeSparkLocked": False,
-            },
+            "subscriptionEntitlement": socket_entitlement(account.subscription),
             "activeProjects": [
                 self.raw_project(p)
                 for p in self.projects.values()
@@ -261,6 +256,13 @@ class Supernet:
         for session in list(self.sessions.values()):
             await self.send_models(session)
         await self.scheduler.wake()
+
+    async def send_entitlement(self, account_id: str) -> None:
+        """Push ``subscriptionEntitlementUpdated`` to every connection of an account."""
+        for session in list(self.sessions.values()):
+            if session.account_id == account_id:
+                entitlement = socket_entitlement(session.principal.account.subscription)
+                await session.send("subscriptionEntitlementUpdated", entitlement)
 
     async def send_balance(self, account_id: str) -> None:
         for session in list(self.sessions.values()):
@@ -348,12 +350,20 @@ class Supernet:
             return
         project = self._new_project(session, fields, entry.media, payload)
         account = session.principal.account
+        if payload.get("billingMode") == "subscription":
+            # 01 §6.6.2: 4078 NOT_ENTITLED for jobs explicitly billed to a subscription
+            if account.subscription is None or not account.subscription.active:
+                await self._refuse(
+                    session, job_id, NOT_ENTITLED, "This account has no active subscription"
+                )
+                return
+            project.subscription_billed = True
         cost = project.shape()
         from .cost import job_cost
 
         total = job_cost(self.catalogue, cost).amount(project.token_type) * project.count
         balance = account.spark if project.token_type == "spark" else account.sogni
-        if balance.net < total:
+        if balance.net < total and not project.subscription_billed:
             await self._refuse(session, job_id, 123, "Insufficient balance")
             return
         self.projects[job_id] = project
@@ -567,7 +577,7 @@ class Supernet:
             await self.restart()
 
     async def job_finished(self, project: ProjectRun, job: JobRun) -> None:
-        if job.cost is not None:
+        if job.cost is not None and not project.subscription_billed:
             project.account.debit(project.token_type, job.cost.amount(project.token_type))
             await self.send_balance(project.account.id)
 
