@@ -17,7 +17,6 @@ from sogni_core.protocol._errors import ApiError
 from sogni_core.state import events as ev
 
 __all__ = [
-    "SUBSCRIPTION_CODES",
     "ChatCompletion",
     "ChatCompletionChunk",
     "ChatCompletionMessage",
@@ -27,10 +26,11 @@ __all__ = [
     "ChunkDelta",
     "FunctionCall",
     "MessageToolCall",
+    "SUBSCRIPTION_CODES",
     "ToolHistoryEntry",
     "chat_error",
-    "completion_from_result",
     "chunk_from_event",
+    "completion_from_result",
 ]
 
 SUBSCRIPTION_CODES: Final = frozenset({4078, 4079, 4080, 4081})

@@ -36,8 +36,8 @@ from sogni_core.protocol._generated import tools as _gen
 __all__ = [
     "DIRECT_TOOL_NAMES",
     "SYNC_TOOL_NAMES",
-    "TOOL_NAMES",
     "SogniToolCall",
+    "TOOL_NAMES",
     "ToolArgumentsError",
     "ToolValidation",
     "args_type",
