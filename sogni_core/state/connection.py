@@ -49,6 +49,7 @@
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
@@ -178,6 +179,14 @@ class SogniConnection:
         # and refused ones waiting for the next socket (item, give-up time).
         self._unadmitted: dict[str, _Outgoing] = {}
         self._resubmit: dict[str, tuple[_Outgoing, float, str]] = {}
+        # next_deadline per frame must not ask every project: projects append
+        # themselves to _touched when their deadline may change, and the
+        # earliest project deadline is the top of a heap of (deadline, seq,
+        # project) entries, an entry being current while _heap_seq[id] == seq.
+        self._touched: list[ProjectMachine] = []
+        self._heap: list[tuple[float, int, ProjectMachine]] = []
+        self._heap_seq: dict[str, int] = {}
+        self._seq = 0
 
     # -- outputs ---------------------------------------------------------------
 
@@ -198,17 +207,58 @@ class SogniConnection:
         return out
 
     def next_deadline(self) -> float | None:
-        """The earliest time :meth:`on_timer` has work, or ``None``."""
-        deadlines = [self.session.next_deadline()]
-        deadlines += [p.next_deadline() for p in self.projects.values()]
-        deadlines += [c.next_deadline() for c in self.chats.values()]
-        if self._queue:
-            deadlines.append(self._queue[0].created + self._send_timeout)
-        deadlines += [t + GC_SECONDS for t in self._ended_at.values()]
-        deadlines += [give_up for _, give_up, _ in self._resubmit.values()]
-        deadlines += self._awaiting_chats.values()
-        found = [d for d in deadlines if d is not None]
-        return min(found) if found else None
+        """The earliest time :meth:`on_timer` has work, or ``None``.
+
+        Cheap enough to ask after every frame: projects are not visited (see
+        ``_projects_deadline``) and the other timers are a handful of values.
+        """
+        best = self.session.next_deadline()
+        project = self._projects_deadline()
+        if project is not None and (best is None or project < best):
+            best = project
+        if self.chats or self._queue or self._ended_at or self._resubmit or self._awaiting_chats:
+            found = [] if best is None else [best]
+            found += [d for c in self.chats.values() if (d := c.next_deadline()) is not None]
+            if self._queue:
+                found.append(self._queue[0].created + self._send_timeout)
+            if self._ended_at:
+                # min(t) + c == min(t + c): float addition is monotonic.
+                found.append(min(self._ended_at.values()) + GC_SECONDS)
+            if self._resubmit:
+                found.append(min(give_up for _, give_up, _ in self._resubmit.values()))
+            if self._awaiting_chats:
+                found.append(min(self._awaiting_chats.values()))
+            best = min(found) if found else None
+        return best
+
+    def _projects_deadline(self) -> float | None:
+        """The earliest deadline of every tracked project, or ``None``."""
+        heap, current, projects = self._heap, self._heap_seq, self.projects
+        touched = self._touched  # the projects hold this list: clear it in place
+        if touched:
+            seq = self._seq
+            for project in touched:
+                pid = project.id
+                if projects.get(pid) is not project:
+                    continue  # forgotten (or replaced) meanwhile
+                deadline = project.next_deadline()
+                if deadline is None:
+                    current.pop(pid, None)
+                else:
+                    seq += 1
+                    current[pid] = seq
+                    heapq.heappush(heap, (deadline, seq, project))
+            self._seq = seq
+            touched.clear()
+            if len(heap) > 2 * len(current) + 64:  # drop the superseded entries
+                heap[:] = [e for e in heap if current.get(e[2].id) == e[1]]
+                heapq.heapify(heap)
+        while heap:
+            deadline, seq, project = heap[0]
+            if current.get(project.id) == seq and projects.get(project.id) is project:
+                return deadline
+            heapq.heappop(heap)
+        return None
 
     # -- plumbing ----------------------------------------------------------------
 
@@ -440,6 +490,7 @@ class SogniConnection:
             done = self.projects.get(pid)
             if now >= ended + GC_SECONDS and (done is None or not done.has_open_fetches):
                 self.projects.pop(pid, None)
+                self._heap_seq.pop(pid, None)
                 self._unadmitted.pop(pid, None)
                 del self._ended_at[pid]
         for job_id in [j for j, c in self.chats.items() if c.finished]:
@@ -563,6 +614,7 @@ class SogniConnection:
             raise LocalProtocolError("connection is closed")
         project = ProjectMachine(msgspec.structs.replace(spec, id=pid), now=now)
         self.projects[pid] = project
+        project.watch_deadline(self._touched)
         project.set_transport_up(self.session.state is SessionState.READY, now=now)
         self._enqueue("jobRequest", pid, wire.JobRequest(request=request), now)
         for item in (*self._queue, *self._outbox):

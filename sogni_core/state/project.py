@@ -51,6 +51,12 @@
 #   transport for a liveness check (``CheckProjectLiveness``); three strikes
 #   cancel and fail it. Deferred while the socket is down: silence during a
 #   transport gap is not staleness.
+#
+# ``next_deadline`` is asked after every frame, so it is cached: every write to
+# something it reads (status, the jobs' status/ceilings/ETA, the grace and
+# staleness timers) goes with ``_touch()``, which marks the cache stale and, if
+# the connection asked for it (``watch_deadline``), queues the project in the
+# connection's list of projects whose deadline must be read again.
 
 """The project state machine; see the theory comment above."""
 
@@ -216,6 +222,10 @@ class ProjectMachine:
         self._check_in_flight = False
         self._deferred = False
         self._grace_at: float | None = None
+        self._deadline: float | None = None
+        self._deadline_stale = True
+        self._watchers: list[ProjectMachine] | None = None
+        self._limits: dict[float | None, float] = {}  # runtime_limit by ETA seconds
 
     # -- core transition ------------------------------------------------------
 
@@ -223,8 +233,26 @@ class ProjectMachine:
     def finished(self) -> bool:
         return self.status in FINISHED
 
+    def _touch(self) -> None:
+        """A deadline input is about to change: recompute on the next ask."""
+        if not self._deadline_stale:
+            self._deadline_stale = True
+            if self._watchers is not None:
+                self._watchers.append(self)
+
+    def watch_deadline(self, sink: list[ProjectMachine]) -> None:
+        """Append this project to ``sink`` whenever its deadline may change.
+
+        The connection keeps the earliest deadline of many projects without
+        asking each of them on every frame (see the theory comment).
+        """
+        self._watchers = sink
+        self._deadline_stale = True
+        sink.append(self)
+
     def set_number_of_media(self, count: int) -> None:
         """Adopt the server's job count (REST ``imageCount``, 01 §4.11.4)."""
+        self._touch()
         self.spec = msgspec.structs.replace(self.spec, number_of_media=count)
 
     @property
@@ -233,6 +261,7 @@ class ProjectMachine:
         return any(j.status is JobStatus.FINALIZING for j in self.jobs.values())
 
     def _process(self, event: ProjectInput) -> tuple[ProjectStatus, ProjectStatus]:
+        self._touch()
         old = self.status
         try:
             self.status = step(
@@ -281,6 +310,7 @@ class ProjectMachine:
         """Find or lazily create a job; ``None`` once the project is over."""
         if self.finished:
             return None
+        self._touch()
         self._last_activity = now
         job = self.jobs.get(job_id)
         if job is None:
@@ -302,6 +332,7 @@ class ProjectMachine:
         *,
         error: ev.ErrorInfo | None = None,
     ) -> None:
+        self._touch()
         ended = job.apply(event, project_id=self.id, now=now, error=error, out=out)
         if ended:
             self._check_settled(now, out)
@@ -354,6 +385,7 @@ class ProjectMachine:
         out: list[ev.Event] = []
         if self.finished:
             return out
+        self._touch()
         self._last_activity = now
         old, new = self._process(ProjectInput.QUEUED)
         for job in self.jobs.values():
@@ -521,6 +553,7 @@ class ProjectMachine:
         out: list[ev.Event] = []
         job = self.jobs.get(job_id)
         if job is not None and not self.finished and not job.finished:
+            self._touch()
             self._last_activity = now
             self._job_input(job, JobInput.RETRY, now, out)
         return out
@@ -574,12 +607,14 @@ class ProjectMachine:
 
     def set_transport_up(self, up: bool, *, now: float) -> None:
         """Socket gap bookkeeping: silence while down is not staleness."""
+        self._touch()
         self._deferred = not up
         self._last_activity = now
 
     def staleness_checked(self, outcome: StalenessOutcome, *, now: float) -> list[ev.Event]:
         """The transport's answer to ``CheckProjectLiveness`` (01 §4.12.2)."""
         out: list[ev.Event] = []
+        self._touch()
         self._check_in_flight = False
         self._last_activity = now
         if outcome in (StalenessOutcome.ALIVE, StalenessOutcome.SYNCED):
@@ -613,20 +648,44 @@ class ProjectMachine:
 
     def next_deadline(self) -> float | None:
         """Earliest time :meth:`on_timer` has work, or ``None``."""
-        if self.finished or self.status is ProjectStatus.ERROR:
+        if self._deadline_stale:
+            self._deadline = self._compute_deadline()
+            self._deadline_stale = False
+        return self._deadline
+
+    def _compute_deadline(self) -> float | None:
+        """min(runtime ceilings, grace, staleness), without building lists."""
+        status = self.status
+        if status in FINISHED or status is ProjectStatus.ERROR:
             return None
-        deadlines = [d for d, _ in self._ceilings()]
-        if self._grace_at is not None:
-            deadlines.append(self._grace_at)
-        if self.status is not ProjectStatus.COMPLETING and not self._check_in_flight:
-            deadlines.append(self._last_activity + STALENESS_SECONDS)
-        return min(deadlines) if deadlines else None
+        best = self._grace_at
+        if status is ProjectStatus.COMPLETING:
+            return best
+        if not self._check_in_flight:
+            stale = self._last_activity + STALENESS_SECONDS
+            if best is None or stale < best:
+                best = stale
+        limits = self._limits
+        for job in self.jobs.values():
+            since = job.processing_since
+            if since is not None and job.status is JobStatus.PROCESSING:
+                eta = job.eta_seconds
+                limit = limits.get(eta)
+                if limit is None:
+                    if len(limits) >= 64:  # one entry per distinct worker ETA: keep it small
+                        limits.clear()
+                    limit = limits[eta] = runtime_limit(self.spec.network, self.spec.media, eta)
+                ceiling = since + limit
+                if best is None or ceiling < best:
+                    best = ceiling
+        return best
 
     def on_timer(self, now: float) -> list[ev.Event]:
         """Fire the due deadlines: grace, runtime ceiling, staleness."""
         out: list[ev.Event] = []
         if self.finished or self.status is ProjectStatus.ERROR:
             return out
+        self._touch()
         if self._grace_at is not None and now >= self._grace_at:
             self._apply(ProjectInput.COMPLETION_GRACE, now, out)
             return out

@@ -402,9 +402,13 @@ class Session:
 
     def next_deadline(self) -> float | None:
         """The earliest time :meth:`on_timer` has work, or ``None``."""
-        timers = (self._ping_at, self._fallback_at, self._reconnect_at)
-        deadlines = [d for d in timers if d is not None]
-        return min(deadlines) if deadlines else None
+        best = self._ping_at  # asked after every frame: no lists
+        fallback, reconnect = self._fallback_at, self._reconnect_at
+        if fallback is not None and (best is None or fallback < best):
+            best = fallback
+        if reconnect is not None and (best is None or reconnect < best):
+            best = reconnect
+        return best
 
     def on_timer(self, now: float) -> list[SessionTimer]:
         """Fire every deadline that is due at ``now``.
