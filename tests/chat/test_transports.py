@@ -394,3 +394,22 @@ async def _auto(h: Any, emu: Any) -> None:
 def test_auto_execute_tools(h: Any, emulator_factory: Any) -> None:
     with emulator_factory() as emu:
         h.run(_auto, emu)
+
+
+async def _timeout(h: Any, emu: Any) -> None:
+    async with h.client(emu) as client:
+        with pytest.raises(ChatError) as info:
+            await h.call(
+                client.chat.completions.create(
+                    model=MODEL, messages=[{"role": "user", "content": LONG}], timeout=0.2
+                )
+            )
+        assert info.value.error_type == "timeout"
+        assert (
+            str(info.value) == f"Chat completion timed out after 0.2s (jobID: {info.value.job_id})"
+        )
+
+
+def test_non_streaming_timeout(h: Any, emulator_factory: Any) -> None:
+    with emulator_factory(speed=100.0) as emu:
+        h.run(_timeout, emu)
