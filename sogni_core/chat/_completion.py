@@ -250,11 +250,14 @@ class ChatError(ApiError):
         return self.subscription_limit or self.subscription_error_code == 4081
 
 
-def chat_error(event: ev.ChatFailed) -> ChatError:
-    """The :class:`ChatError` for a ``ChatFailed`` event; the message is
-    ``<error>: <message>`` as the SDK's non-streaming path words it (02 §2.9)."""
+def chat_error(event: ev.ChatFailed, *, streaming: bool = False) -> ChatError:
+    """The :class:`ChatError` for a ``ChatFailed`` event (02 §2.9).
+
+    The message is ``<error>: <message>`` as the SDK's non-streaming path
+    words it, and the bare message on the streaming path (``streaming=True``).
+    """
     text = event.message
-    if event.error_type and event.error_type not in ("timeout", "disconnected"):
+    if not streaming and event.error_type and event.error_type not in ("timeout", "disconnected"):
         text = f"{event.error_type}: {event.message}"
     return ChatError(
         text,

@@ -233,8 +233,10 @@ async def _errors(h: Any, emu: Any, record: Path) -> None:
                 model="no-such-llm", messages=[{"role": "user", "content": "x"}], stream=True
             )
         )
-        with pytest.raises(ChatError):
+        with pytest.raises(ChatError) as streamed:
             await h.chunks(stream)
+        # the streaming path carries the bare server message, as the SDK's
+        assert str(streamed.value) == "Model no-such-llm is not available"
         before = len(_frames(record, "llmJobRequest"))
         bad: list[dict[str, Any]] = [
             {"messages": [{"role": "wizard", "content": "x"}]},

@@ -110,7 +110,7 @@ class _Job:
             self.end = event
             self.done.set()
 
-    def outcome(self) -> ChatCompletion:
+    def outcome(self, *, streaming: bool = False) -> ChatCompletion:
         end = self.end
         if isinstance(end, ev.ChatCompleted):
             return completion_from_result(end.result, self.model)
@@ -118,7 +118,7 @@ class _Job:
             closed = self.chat._client._closed_error
             if closed is not None and end.error_type == "disconnected":
                 raise closed
-            raise chat_error(end)
+            raise chat_error(end, streaming=streaming)
         raise ChatError("chat job canceled", job_id=self.id, error_type="canceled")
 
     def cancel(self) -> None:
@@ -158,7 +158,7 @@ class _Chunks:
                 return chunk
             if isinstance(event, _END):
                 self._done = stream._consumed = True
-                stream.completion = job.outcome()
+                stream.completion = job.outcome(streaming=True)
         raise StopAsyncIteration
 
     def __del__(self) -> None:
@@ -209,7 +209,7 @@ class ChatStream:
         async for _ in self:
             pass
         if self.completion is None:
-            return self._job.outcome()
+            return self._job.outcome(streaming=True)
         return self.completion
 
     async def aclose(self) -> None:
