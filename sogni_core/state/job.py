@@ -304,15 +304,19 @@ class JobMachine:
             return True
         return False
 
-    def report_progress(self, project_id: str, now: float, out: list[ev.Event]) -> None:
+    def report_progress(
+        self, project_id: str, now: float, out: list[ev.Event], value: int | None = None
+    ) -> None:
         """Append ``JobProgressed`` when progress rose above the last report.
 
         A failed or canceled job reports nothing more (its ETA-derived
-        progress would otherwise keep growing with ``now``).
+        progress would otherwise keep growing with ``now``). ``value`` is
+        ``self.progress(now)`` when the caller already computed it.
         """
         if self.finished and self.status is not JobStatus.COMPLETED:
             return
-        value = self.progress(now)
+        if value is None:
+            value = self.progress(now)
         if value > self.progress_reported:
             self.progress_reported = value
             out.append(
@@ -338,6 +342,20 @@ class JobMachine:
             now=now,
         )
         return max(value, self.progress_reported, 0)
+
+    def progress_is_timed(self) -> bool:
+        """Whether :meth:`progress` changes with ``now`` alone (ETA-derived).
+
+        Mirrors the branches of :func:`job_progress`: only a job that is not
+        completed, has no usable worker progress and no step count, but has
+        an ETA, is measured against the clock.
+        """
+        if self.status is JobStatus.COMPLETED or self.step_count > 0:
+            return False
+        external = self.external_progress
+        if external is not None and math.isfinite(external):
+            return False
+        return self.eta_started_at is not None and self.eta is not None
 
     def reset_attempt(self) -> None:
         """Forget the abandoned worker's numbers (server ``jobRetry``)."""

@@ -226,6 +226,10 @@ class ProjectMachine:
         self._deadline_stale = True
         self._watchers: list[ProjectMachine] | None = None
         self._limits: dict[float | None, float] = {}  # runtime_limit by ETA seconds
+        # Running progress (project_progress): each job's progress as of its
+        # last input, unless it is ETA-derived and so moves with the clock.
+        self._job_progress: dict[str, int] = {}
+        self._timed_jobs: dict[str, JobMachine] = {}
 
     # -- core transition ------------------------------------------------------
 
@@ -334,20 +338,29 @@ class ProjectMachine:
     ) -> None:
         self._touch()
         ended = job.apply(event, project_id=self.id, now=now, error=error, out=out)
+        # Every write to a job's progress inputs is followed by its input here.
+        value = job.progress(now)
+        if job.progress_is_timed():
+            self._timed_jobs[job.id] = job
+            self._job_progress.pop(job.id, None)
+        else:
+            self._job_progress[job.id] = value
+            self._timed_jobs.pop(job.id, None)
         if ended:
             self._check_settled(now, out)
         else:
-            self._report_job_progress(job, now, out)
-
-    def _report_job_progress(self, job: JobMachine, now: float, out: list[ev.Event]) -> None:
-        job.report_progress(self.id, now, out)
-        self._report_progress(now, out)
+            job.report_progress(self.id, now, out, value)
+            self._report_progress(now, out)
 
     def project_progress(self, now: float) -> int:
         """01 §4.10.2, as a high-water mark; 100 once COMPLETED."""
         if self.status is ProjectStatus.COMPLETED:
             return 100
-        total = sum(j.progress(now) for j in self.jobs.values())
+        # == sum(j.progress(now) for j in self.jobs.values()): a job that got no
+        # input yet is at 0, the others are as of their last input or timed.
+        total = sum(self._job_progress.values())
+        if self._timed_jobs:
+            total += sum(j.progress(now) for j in self._timed_jobs.values())
         value = max(0, min(100, math.floor(total / max(1, self.spec.number_of_media) + 0.5)))
         return max(value, self.progress_reported)
 
