@@ -30,6 +30,7 @@ from ._completion import (
 from ._execute import (
     MediaContext,
     MediaFetchRequired,
+    ToolExecutionProgress,
     ToolExecutionResult,
     add_results,
     auto_media_context,
@@ -96,6 +97,7 @@ __all__ = [
     "SogniToolCall",
     "TOOL_NAMES",
     "ToolArgumentsError",
+    "ToolExecutionProgress",
     "ToolExecutionResult",
     "ToolHistoryEntry",
     "add_results",

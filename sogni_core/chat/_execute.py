@@ -46,6 +46,7 @@ from .tools import DIRECT_TOOL_NAMES, SogniToolCall
 __all__ = [
     "MediaContext",
     "MediaFetchRequired",
+    "ToolExecutionProgress",
     "ToolExecutionResult",
     "add_results",
     "auto_media_context",
@@ -169,6 +170,20 @@ class MediaContext(msgspec.Struct, frozen=True, kw_only=True):
     uploaded_images: tuple[bytes | str, ...] = ()
     uploaded_videos: tuple[bytes | str, ...] = ()
     uploaded_audio: tuple[bytes | str, ...] = ()
+
+
+class ToolExecutionProgress(msgspec.Struct, frozen=True, kw_only=True):
+    """Progress of one executed tool call (02 §4.8.3).
+
+    Attributes:
+        status: ``creating``, ``queued``, ``processing``, ``completed`` or ``failed``.
+        percent: 0-100.
+        result_urls: the results, on ``completed``.
+    """
+
+    status: str
+    percent: int = 0
+    result_urls: tuple[str, ...] = ()
 
 
 class ToolExecutionResult(msgspec.Struct, frozen=True, kw_only=True):

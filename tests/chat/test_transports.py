@@ -174,8 +174,15 @@ async def _tools(h: Any, emu: Any) -> None:
         (call,) = first.tool_calls
         parsed = parse_sogni_tool_call(call)
         assert parsed.name == "generate_image" and "red fox" in parsed.arguments["prompt"]
-        result = await h.call(client.chat.tools.execute(call, media_context=MediaContext()))
+        steps: list[Any] = []
+        result = await h.call(
+            client.chat.tools.execute(call, media_context=MediaContext(), on_progress=steps.append)
+        )
         assert result.success and result.result_urls, result
+        statuses = [p.status for p in steps]
+        assert statuses[:2] == ["creating", "queued"] and statuses[-1] == "completed"
+        assert set(statuses[2:-1]) <= {"processing"}
+        assert steps[-1].percent == 100 and steps[-1].result_urls == result.result_urls
         assert json.loads(result.content)["urls"] == list(result.result_urls)
         messages += [first.choices[0].message.to_message(), result.to_message()]
         final = await h.call(
@@ -326,6 +333,7 @@ WEATHER_TOOL = {
 
 
 async def _auto(h: Any, emu: Any) -> None:
+    progress: list[tuple[str, str]] = []
     async with h.client(emu) as client:
         reply = await h.call(
             client.chat.completions.create(
@@ -333,9 +341,12 @@ async def _auto(h: Any, emu: Any) -> None:
                 messages=[{"role": "user", "content": "please generate_image of a quiet harbor"}],
                 tools=sogni_tools(["generate_image"]),
                 auto_execute_tools=True,
+                on_tool_progress=lambda call, p: progress.append((call.function.name, p.status)),
             )
         )
         assert (reply.content or "").startswith("The tool returned:")
+        assert progress[0] == ("generate_image", "creating")
+        assert progress[-1] == ("generate_image", "completed")
         (entry,) = reply.tool_history
         assert entry.round == 0 and entry.tool_calls[0].function.name == "generate_image"
         (result,) = entry.tool_results

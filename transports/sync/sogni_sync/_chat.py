@@ -30,6 +30,7 @@ from sogni_core.chat import (
     MediaContext,
     MediaFetchRequired,
     SogniToolCall,
+    ToolExecutionProgress,
     ToolExecutionResult,
     ToolHistoryEntry,
     add_results,
@@ -268,6 +269,7 @@ class Completions:
         auto_execute_tools: bool = False,
         max_tool_rounds: int = 5,
         on_tool_call: Callable[[Any], Any] | None = None,
+        on_tool_progress: Callable[[Any, ToolExecutionProgress], None] | None = None,
         media_context: MediaContext | None = None,
     ) -> Any:
         """Run one chat completion on the Supernet over the socket (02 §2).
@@ -297,6 +299,7 @@ class Completions:
                 others go to ``on_tool_call(call)``.
             max_tool_rounds: most rounds before ``ChatError`` (default 5).
             on_tool_call: handler for your own (non-Sogni) tools.
+            on_tool_progress: ``(call, ToolExecutionProgress)`` for each Sogni call.
             media_context: media the tool calls may address by index; the
                 loop adds the message images as uploads and each round's results.
 
@@ -329,7 +332,14 @@ class Completions:
                 "response_format": response_format, "app_source": app_source,
                 "attribution": attribution, "timeout": timeout,
             }  # fmt: skip
-            return self._auto(messages, kwargs, max_tool_rounds or 5, on_tool_call, media_context)
+            return self._auto(
+                messages,
+                kwargs,
+                max_tool_rounds or 5,
+                on_tool_call,
+                on_tool_progress,
+                media_context,
+            )
         if model is None:
             model = select_llm_model(chat.wait_for_models())
         fetched = chat._fetch_images(messages)
@@ -385,6 +395,7 @@ class Completions:
         kwargs: dict[str, Any],
         rounds: int,
         on_tool_call: Callable[[Any], Any] | None,
+        on_tool_progress: Callable[[Any, ToolExecutionProgress], None] | None,
         media_context: MediaContext | None,
     ) -> ChatCompletion:
         """The client-side tool loop of 02 §2.13."""
@@ -401,6 +412,7 @@ class Completions:
                 reply.tool_calls,
                 media_context=media,
                 on_tool_call=on_tool_call,
+                on_tool_progress=on_tool_progress,
                 token_type=kwargs.get("token_type"),
             )
             conversation.append(reply.choices[0].message.to_message())
@@ -433,6 +445,7 @@ class ChatTools:
         number_of_media: int | None = None,
         token_type: str | None = None,
         timeout: float | None = None,
+        on_progress: Callable[[ToolExecutionProgress], None] | None = None,
     ) -> ToolExecutionResult:
         """Validate one Sogni tool call and run it as a project.
 
@@ -440,6 +453,10 @@ class ChatTools:
         ``sound_to_video``, ``video_to_video``, ``generate_music``; their media
         indices address ``media_context``. A failure of the project becomes an
         error result (``success=False``), as in the SDK.
+
+        ``on_progress`` gets a :class:`ToolExecutionProgress` at each step
+        (``creating``, ``queued``, ``processing`` with the project's percent,
+        then ``completed`` or ``failed``).
 
         Returns:
             The :class:`ToolExecutionResult`; ``to_message()`` gives the
@@ -467,11 +484,20 @@ class ChatTools:
                 break
             except MediaFetchRequired as need:
                 fetched[need.url] = self._download(need.url, need.field)
+        report = on_progress or (lambda _p: None)
+        report(ToolExecutionProgress(status="creating"))
         project = client.projects.create(params)
+        report(ToolExecutionProgress(status="queued"))
+        project.on(
+            ev.ProjectProgressed,
+            lambda e: report(ToolExecutionProgress(status="processing", percent=e.progress)),
+        )
         try:
             urls = project.wait(timeout)
         except (JobFailedError, TimeoutError) as exc:
+            report(ToolExecutionProgress(status="failed"))
             return tool_result(call, error=str(exc) or type(exc).__name__)
+        report(ToolExecutionProgress(status="completed", percent=100, result_urls=tuple(urls)))
         return tool_result(call, result_urls=urls, model=model)
 
     def _download(self, url: str, field: str) -> bytes:
@@ -486,6 +512,7 @@ class ChatTools:
         *,
         media_context: MediaContext | None = None,
         on_tool_call: Callable[[Any], Any] | None = None,
+        on_tool_progress: Callable[[Any, ToolExecutionProgress], None] | None = None,
         token_type: str | None = None,
         timeout: float | None = None,
     ) -> list[ToolExecutionResult]:
@@ -493,7 +520,8 @@ class ChatTools:
 
         Sogni tool calls run as projects (a validation failure becomes an
         error result, as in the SDK); other calls go to ``on_tool_call(call)``,
-        whose string (or awaited string) is the tool's answer.
+        whose string (or awaited string) is the tool's answer;
+        ``on_tool_progress(call, progress)`` follows each Sogni call.
 
         Raises:
             InvalidParamsError: more than 8 direct Sogni tool calls (field ``tool_calls``).
@@ -510,12 +538,14 @@ class ChatTools:
             call_id, name = getattr(call, "id", ""), _name(call)
             if is_sogni_tool_call(call):
                 try:
+                    progress = _bind(on_tool_progress, call)
                     results.append(
                         self.execute(
                             call,
                             media_context=media_context,
                             token_type=token_type,
                             timeout=timeout,
+                            on_progress=progress,
                         )
                     )
                 except InvalidParamsError as exc:
@@ -541,6 +571,14 @@ class ChatTools:
                     )
                 )
         return results
+
+
+def _bind(
+    callback: Callable[[Any, ToolExecutionProgress], None] | None, call: Any
+) -> Callable[[ToolExecutionProgress], None] | None:
+    if callback is None:
+        return None
+    return lambda progress: callback(call, progress)
 
 
 def _name(call: Any) -> str:
