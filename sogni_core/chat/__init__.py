@@ -34,6 +34,8 @@ from ._execute import (
     ToolExecutionResult,
     add_results,
     auto_media_context,
+    project_attribution,
+    round_attribution,
     tool_project,
     tool_result,
 )
@@ -119,7 +121,9 @@ __all__ = [
     "parse_llm_models",
     "parse_sogni_tool_call",
     "parse_tool_call_arguments",
+    "project_attribution",
     "remote_image_urls",
+    "round_attribution",
     "sampling_preset",
     "select_llm_model",
     "sogni_tools",

@@ -39,7 +39,9 @@ from sogni_core.protocol.jobrequest import (
     MediaInput,
     ProjectParams,
     VideoProjectParams,
+    WorkloadAttributionInput,
 )
+from sogni_core.protocol.rest import Attribution
 
 from .tools import DIRECT_TOOL_NAMES, SogniToolCall
 
@@ -50,7 +52,9 @@ __all__ = [
     "ToolExecutionResult",
     "add_results",
     "auto_media_context",
+    "project_attribution",
     "resolve_model",
+    "round_attribution",
     "tool_project",
     "tool_result",
 ]
@@ -626,4 +630,62 @@ def add_results(media: MediaContext, results: Sequence[ToolExecutionResult]) -> 
         images=tuple(lists["images"]),
         videos=tuple(lists["videos"]),
         audio=tuple(lists["audio"]),
+    )
+
+
+_WORKLOAD_FIELDS: Final = (
+    "workload_kind",
+    "agent_framework",
+    "agent_framework_version",
+    "agent_surface",
+    "agent_surface_version",
+    "execution_mode",
+    "operation_scope",
+    "operation_id",
+    "root_operation_id",
+    "parent_operation_id",
+)
+
+
+def _attributed(base: Attribution | None) -> bool:
+    return base is not None and any(getattr(base, f) for f in _WORKLOAD_FIELDS)
+
+
+def round_attribution(base: Attribution | None, root_id: str, index: int) -> Attribution | None:
+    """Attribution of one tool-loop round (02 §2.13): round 0 is the top-level
+    operation ``root_id``; later rounds are its children (own id = the job id).
+    Unattributed calls stay unattributed."""
+    if base is None or not _attributed(base):
+        return base
+    if index == 0:
+        return msgspec.structs.replace(
+            base,
+            operation_id=root_id,
+            operation_scope="top_level",
+            root_operation_id=None,
+            parent_operation_id=None,
+        )
+    return msgspec.structs.replace(
+        base,
+        operation_id=None,
+        operation_scope="child",
+        root_operation_id=root_id,
+        parent_operation_id=root_id,
+    )
+
+
+def project_attribution(base: Attribution | None, root_id: str) -> WorkloadAttributionInput | None:
+    """The child attribution of a media project run by the tool loop (02 §2.13)."""
+    if base is None or not _attributed(base):
+        return None
+    return WorkloadAttributionInput(
+        workload_kind=base.workload_kind,
+        agent_framework=base.agent_framework,
+        agent_framework_version=base.agent_framework_version,
+        agent_surface=base.agent_surface,
+        agent_surface_version=base.agent_surface_version,
+        execution_mode=base.execution_mode,
+        operation_scope="child",
+        root_operation_id=root_id,
+        parent_operation_id=root_id,
     )

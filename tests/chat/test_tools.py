@@ -20,6 +20,8 @@ from sogni_core.chat import (
     is_sogni_tool_call,
     parse_sogni_tool_call,
     parse_tool_call_arguments,
+    project_attribution,
+    round_attribution,
     sogni_tools,
     tool_project,
     tool_result,
@@ -34,6 +36,7 @@ from sogni_core.protocol.jobrequest import (
     MediaInput,
     VideoProjectParams,
 )
+from sogni_core.protocol.rest import Attribution
 
 MODELS = {
     "z_image_turbo_bf16": 3,
@@ -429,3 +432,30 @@ def test_legacy_arguments_and_fallbacks() -> None:
         _parsed("generate_image", '{"prompt":"x"}'), available_models={"my-image-model": 2}
     )
     assert most == "my-image-model"  # no preferred id: the fitting model with most workers
+
+
+def test_tool_loop_attribution_lineage() -> None:
+    base = Attribution(workload_kind="agent_mediated", agent_framework="lc", app_source="app")
+    first = round_attribution(base, "ROOT", 0)
+    assert first is not None
+    assert (first.operation_id, first.operation_scope, first.root_operation_id) == (
+        "ROOT",
+        "top_level",
+        None,
+    )
+    later = round_attribution(base, "ROOT", 2)
+    assert later is not None and later.operation_id is None
+    assert (later.operation_scope, later.root_operation_id, later.parent_operation_id) == (
+        "child",
+        "ROOT",
+        "ROOT",
+    )
+    child = project_attribution(base, "ROOT")
+    assert child is not None and child.operation_scope == "child"
+    assert (child.root_operation_id, child.parent_operation_id) == ("ROOT", "ROOT")
+    assert child.workload_kind == "agent_mediated" and child.agent_framework == "lc"
+    # nothing to attribute: left alone
+    plain = Attribution(app_source="app")
+    assert round_attribution(plain, "ROOT", 1) is plain
+    assert round_attribution(None, "ROOT", 0) is None
+    assert project_attribution(plain, "ROOT") is None

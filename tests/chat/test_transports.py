@@ -20,8 +20,11 @@ from sogni_core.chat import (
     sogni_tools,
 )
 from sogni_core.protocol._errors import InvalidParamsError
+from sogni_core.protocol.rest import Attribution
 from sogni_core.state import events as ev
 from sogni_core.state.chat import ChatState
+
+from .conftest import Harness
 
 MODEL = "qwen3.6-35b-a3b-gguf-iq4xs"
 LONG = " ".join(f"word{i}" for i in range(40))
@@ -404,9 +407,38 @@ async def _auto(h: Any, emu: Any) -> None:
         assert info.value.field == "stream"
 
 
+async def _lineage(h: Any, emu: Any) -> None:
+    async with h.client(emu) as client:
+        reply = await h.call(
+            client.chat.completions.create(
+                model=MODEL,
+                messages=[{"role": "user", "content": "please generate_image of a kite"}],
+                tools=sogni_tools(["generate_image"]),
+                auto_execute_tools=True,
+                attribution=Attribution(workload_kind="agent_mediated", agent_surface="sdk"),
+            )
+        )
+        assert len(reply.tool_history) == 1
+
+
 def test_auto_execute_tools(h: Any, emulator_factory: Any) -> None:
     with emulator_factory() as emu:
         h.run(_auto, emu)
+
+
+def test_tool_loop_attribution(emulator_factory: Any, tmp_path: Path) -> None:
+    record = tmp_path / "rec.jsonl"
+    with emulator_factory(record=record) as emu:
+        Harness("asyncio").run(_lineage, emu)
+    first, second = _frames(record, "llmJobRequest")
+    root = first["operationId"]
+    assert root != first["jobID"] and first["operationScope"] == "top_level"
+    assert first["rootOperationId"] == root
+    assert second["operationScope"] == "child" and second["operationId"] == second["jobID"]
+    assert second["rootOperationId"] == root and second["parentOperationId"] == root
+    (job,) = _frames(record, "jobRequest")
+    text = json.dumps(job)
+    assert '"operationScope": "child"' in text and root in text
 
 
 async def _timeout(h: Any, emu: Any) -> None:

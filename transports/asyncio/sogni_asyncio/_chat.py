@@ -43,7 +43,9 @@ from sogni_core.chat import (
     parse_llm_estimate,
     parse_llm_models,
     parse_sogni_tool_call,
+    project_attribution,
     remote_image_urls,
+    round_attribution,
     select_llm_model,
     tool_project,
     tool_result,
@@ -52,6 +54,7 @@ from sogni_core.client import uuid4_upper
 from sogni_core.protocol._errors import InvalidParamsError, JobFailedError
 from sogni_core.protocol._generated.rest import LlmEstimateQuote
 from sogni_core.protocol._generated.socket import LLMModelInfo
+from sogni_core.protocol.jobrequest import WorkloadAttributionInput
 from sogni_core.protocol.rest import Attribution, download_request
 from sogni_core.state import events as ev
 
@@ -399,10 +402,16 @@ class Completions:
     ) -> ChatCompletion:
         """The client-side tool loop of 02 §2.13."""
         history: list[ToolHistoryEntry] = []
+        base = kwargs.pop("attribution")
+        root_id = uuid4_upper(os.urandom(16))
         conversation = [dict(m) for m in messages]
         media = auto_media_context(conversation, media_context)
         for index in range(rounds):
-            reply: ChatCompletion = await self.create(messages=conversation, **kwargs)
+            reply: ChatCompletion = await self.create(
+                messages=conversation,
+                attribution=round_attribution(base, root_id, index),
+                **kwargs,
+            )
             if reply.choices[0].finish_reason != "tool_calls" or not reply.tool_calls:
                 if history:
                     reply = msgspec.structs.replace(reply, tool_history=tuple(history))
@@ -413,6 +422,7 @@ class Completions:
                 on_tool_call=on_tool_call,
                 on_tool_progress=on_tool_progress,
                 token_type=kwargs.get("token_type"),
+                attribution=project_attribution(base, root_id),
             )
             conversation.append(reply.choices[0].message.to_message())
             conversation.extend(r.to_message() for r in results)
@@ -445,6 +455,7 @@ class ChatTools:
         token_type: str | None = None,
         timeout: float | None = None,
         on_progress: Callable[[ToolExecutionProgress], None] | None = None,
+        attribution: WorkloadAttributionInput | None = None,
     ) -> ToolExecutionResult:
         """Validate one Sogni tool call and run it as a project.
 
@@ -483,6 +494,8 @@ class ChatTools:
                 break
             except MediaFetchRequired as need:
                 fetched[need.url] = await self._download(need.url, need.field)
+        if attribution is not None:
+            params = msgspec.structs.replace(params, attribution=attribution)
         report = on_progress or (lambda _p: None)
         report(ToolExecutionProgress(status="creating"))
         project = await client.projects.create(params)
@@ -514,6 +527,7 @@ class ChatTools:
         on_tool_progress: Callable[[Any, ToolExecutionProgress], None] | None = None,
         token_type: str | None = None,
         timeout: float | None = None,
+        attribution: WorkloadAttributionInput | None = None,
     ) -> list[ToolExecutionResult]:
         """Run every call of one round in order (02 §4.8.1).
 
@@ -545,6 +559,7 @@ class ChatTools:
                             token_type=token_type,
                             timeout=timeout,
                             on_progress=progress,
+                            attribution=attribution,
                         )
                     )
                 except InvalidParamsError as exc:
