@@ -405,6 +405,13 @@ async def _auto(h: Any, emu: Any) -> None:
                 )
             )
         assert info.value.field == "stream"
+        with pytest.raises(InvalidParamsError) as bad:
+            await h.call(
+                client.chat.completions.create(
+                    model=MODEL, messages="hello", auto_execute_tools=True
+                )
+            )
+        assert bad.value.field == "messages"
 
 
 async def _lineage(h: Any, emu: Any) -> None:

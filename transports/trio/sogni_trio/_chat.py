@@ -50,6 +50,7 @@ from sogni_core.chat import (
     select_llm_model,
     tool_project,
     tool_result,
+    validate_messages,
 )
 from sogni_core.client import uuid4_upper
 from sogni_core.protocol._errors import InvalidParamsError, JobFailedError
@@ -402,6 +403,7 @@ class Completions:
         media_context: MediaContext | None,
     ) -> ChatCompletion:
         """The client-side tool loop of 02 §2.13."""
+        validate_messages(messages)  # before any I/O, as a single call would
         history: list[ToolHistoryEntry] = []
         base = kwargs.pop("attribution")
         root_id = uuid4_upper(os.urandom(16))
