@@ -2,15 +2,20 @@
 """Generated protocol schemas, one module per ``spec/<name>.toml``.
 
 The merged registries below span every module; see each module for its own.
+Modules without socket types are imported on first use.
 """
 
 from __future__ import annotations
 
-from typing import Any, Final, TypeAlias
+import importlib
+from typing import TYPE_CHECKING, Any, Final, TypeAlias
 
 import msgspec
 
-from . import enums, jobrequest, limits, rest, socket, tools, workflows
+from . import socket
+
+if TYPE_CHECKING:
+    from . import enums, jobrequest, limits, rest, tools, workflows
 
 __all__ = [
     "CLIENT_MESSAGES",
@@ -31,16 +36,22 @@ __all__ = [
     "workflows",
 ]
 
-#: Every generated module, by spec name.
-MODULES: Final[dict[str, Any]] = {
-    "enums": enums,
-    "jobrequest": jobrequest,
-    "limits": limits,
-    "rest": rest,
-    "socket": socket,
-    "tools": tools,
-    "workflows": workflows,
-}
+_NAMES: Final = ("enums", "jobrequest", "limits", "rest", "socket", "tools", "workflows")
+
+
+def __getattr__(name: str) -> Any:
+    """Import a generated module, or build ``MODULES``, on first use."""
+    if name == "MODULES":
+        modules = {n: importlib.import_module(f".{n}", __name__) for n in _NAMES}
+        globals()["MODULES"] = modules
+        return modules
+    if name in _NAMES:
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+#: Every generated module, by spec name (imports them all).
+MODULES: dict[str, Any]
 SERVER_EVENTS: Final[dict[str, Any]] = {**socket.SERVER_EVENTS}
 STRICT_SERVER_EVENTS: Final[dict[str, Any]] = {**socket.STRICT_SERVER_EVENTS}
 SERVER_EVENT_CLASSES: Final[dict[str, tuple[type[msgspec.Struct], ...]]] = {
