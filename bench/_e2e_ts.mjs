@@ -1,8 +1,8 @@
 // One e2e workload with the official TS SDK (run by bench/e2e.py with node).
 //
 // Usage: node e2e.mjs PROJECTS IMAGES, with SOGNI_REST_URL, SOGNI_SOCKET_URL and SOGNI_API_KEY
-// in the environment. bench/e2e.py copies this file next to the node_modules it installs under
-// .cache/bench/node (so the bare import below resolves). The same workload as _e2e_ours.py,
+// in the environment. The SDK is the ESM build of the shared peer install (tests/peers/node,
+// installed by tests/_peers.py, which bench/e2e.py calls). The same workload as _e2e_ours.py,
 // through @sogni-ai/sogni-client's public API; prints one JSON line (wall and CPU seconds, imports
 // excluded). The API key is never printed.
 
@@ -10,7 +10,10 @@ const projects = Number(process.argv[2]);
 const images = Number(process.argv[3]);
 const silent = { error: () => {}, warn: () => {}, info: () => {}, debug: () => {} };
 
-const { SogniClient } = await import('@sogni-ai/sogni-client');
+const { SogniClient } = await import(
+  new URL('../tests/peers/node/node_modules/@sogni-ai/sogni-client/dist-esm/index.js', import.meta.url)
+    .href
+);
 
 const start = performance.now();
 const cpu0 = process.cpuUsage();

@@ -1,6 +1,6 @@
 """Drive the official Python SDK's receive path with recorded frames (run in its own venv).
 
-Runs inside ``.cache/bench/pysdk-venv`` (``sogni-client==5.70.0``); it imports nothing of
+Runs inside ``.cache/peers/pysdk-venv`` (``sogni-client==5.70.0``); it imports nothing of
 this project. Usage: ``python _pysdk_frames.py JOB.json`` where the job file holds
 ``{"frames": [str, ...], "project_ids": [...], "params": {...}, "repeat": N, "warmup": W,
 "min_time": S}``. Prints one JSON object: per-repetition wall and CPU seconds and the end

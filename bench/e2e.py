@@ -17,11 +17,12 @@ Clients:
 
 * ``asyncio``, ``trio``, ``sync``: our transports (``transports/*/sogni_*``) in this venv,
   driven by ``bench/_e2e_ours.py``.
-* ``pysdk``: sogni-client 5.70.0 in ``.cache/bench/pysdk-venv`` (``bench/_e2e_pysdk.py``).
-* ``ts``: @sogni-ai/sogni-client 5.54.0 under node, installed in ``.cache/bench/node``
+* ``pysdk``: sogni-client 5.70.0 in the shared peer venv ``.cache/peers/pysdk-venv``
+  (``bench/_e2e_pysdk.py``).
+* ``ts``: @sogni-ai/sogni-client 5.54.0 under node, the shared peer ``tests/peers/node``
   (``bench/_e2e_ts.mjs``). The SDK declares node >= 22; its dist runs on node 20 here.
 
-Both installs are made by this script on first use and are idempotent.
+Both are the tests' own peer installs (``tests/_peers.py``): made on first use, idempotent.
 """
 
 from __future__ import annotations
@@ -32,7 +33,6 @@ import os
 import platform
 import re
 import resource
-import shutil
 import signal
 import subprocess
 import sys
@@ -47,13 +47,13 @@ if __package__ in (None, ""):  # run as a file: make ``bench`` importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench import _pysdk  # noqa: E402
+from tests import _peers  # noqa: E402
 
 __all__ = ["CLIENTS", "main"]
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
-NODE_DIR = REPO / ".cache" / "bench" / "node"
-TS_PIN = "5.54.0"
+TS_PIN = _peers.TS_SDK_VERSION
 CLIENTS = ("asyncio", "trio", "sync", "pysdk", "ts")
 LABELS = {
     "asyncio": "ours: sogni_asyncio",
@@ -88,38 +88,18 @@ class Row:
 
 
 def ensure_node() -> Path:
-    """Install the TS SDK under ``.cache/bench/node`` unless the pinned version is there.
+    """Install the shared TS SDK peer (``tests/_peers.py``, ``tests/peers/node``) if needed.
 
     Returns:
-        The directory holding ``node_modules`` (the driver script is copied there).
+        The directory holding ``node_modules`` (the working directory of the node commands).
 
     Raises:
-        BenchError: node/npm missing or ``npm install`` failed.
+        BenchError: node/npm missing or ``npm ci`` failed.
     """
-    if shutil.which("node") is None or shutil.which("npm") is None:
-        raise BenchError("node and npm must be on PATH")
-    installed = NODE_DIR / "node_modules" / "@sogni-ai" / "sogni-client" / "package.json"
-    fresh = installed.is_file() and json.loads(installed.read_text()).get("version") == TS_PIN
-    if not fresh:
-        NODE_DIR.mkdir(parents=True, exist_ok=True)
-        manifest = {
-            "name": "sogni-bench-ts",
-            "private": True,
-            "dependencies": {"@sogni-ai/sogni-client": TS_PIN},
-        }
-        (NODE_DIR / "package.json").write_text(json.dumps(manifest, indent=2) + "\n")
-        proc = subprocess.run(
-            ["npm", "install", "--no-audit", "--no-fund"],
-            cwd=NODE_DIR,
-            capture_output=True,
-            text=True,
-            timeout=600,
-            check=False,
-        )
-        if proc.returncode != 0:
-            raise BenchError(f"npm install exited {proc.returncode}: {proc.stderr[-2000:]}")
-    shutil.copyfile(HERE / "_e2e_ts.mjs", NODE_DIR / "e2e.mjs")
-    return NODE_DIR
+    try:
+        return _peers.node_peer_dir()
+    except _peers.PeerSetupError as exc:
+        raise BenchError(str(exc)) from exc
 
 
 # --- emulator ---------------------------------------------------------------------------------
@@ -195,7 +175,7 @@ def client_command(client: str, projects: int, images: int) -> tuple[list[str], 
         return [str(_pysdk.ensure_venv()), str(HERE / "_e2e_pysdk.py"), *counts], REPO
     if client == "ts":
         node_dir = ensure_node()
-        return ["node", str(node_dir / "e2e.mjs"), *counts], node_dir
+        return ["node", str(HERE / "_e2e_ts.mjs"), *counts], node_dir
     raise BenchError(f"unknown client {client!r}")
 
 

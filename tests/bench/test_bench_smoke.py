@@ -1,7 +1,8 @@
 """Smoke tests of the benchmark scripts: they run end to end and print their table.
 
 Structure only, never timings: a tiny session, one repetition, no minimum time. The
-official-SDK row runs for real (its venv is installed on first use under ``.cache/bench``).
+official-SDK row runs for real (the shared peer venv of ``tests/_peers.py``, installed on
+first use).
 """
 
 from __future__ import annotations

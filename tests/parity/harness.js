@@ -12,7 +12,10 @@ const path = require('path');
 const { EventEmitter } = require('events');
 
 // The package's "exports" map hides dist/ subpaths, so load files by path.
-const dist = path.join(process.cwd(), 'node_modules', '@sogni-ai', 'sogni-client', 'dist');
+// The shared peer install (tests/_peers.py installs tests/peers/node).
+const dist = path.join(
+  __dirname, '..', 'peers', 'node', 'node_modules', '@sogni-ai', 'sogni-client', 'dist'
+);
 const ProjectsApi = require(path.join(dist, 'Projects', 'index.js')).default;
 
 const MAGIC = {

@@ -1,8 +1,8 @@
 """Parity of our jobRequest builder with the official TS SDK 5.54.0.
 
-``harness.js`` runs the SDK's own ``projects.create()`` (compiled dist, from
-``node_modules``) against stubbed I/O for every case of ``corpus.json`` and
-prints the ``jobRequest`` it sends. We build the same case with
+``harness.js`` runs the SDK's own ``projects.create()`` (compiled dist, from the
+shared node peer of ``tests/_peers.py``) against stubbed I/O for every case of
+``corpus.json`` and prints the ``jobRequest`` it sends. We build the same case with
 ``sogni_core.protocol.jobrequest`` from the same stub inputs (models list,
 tiers, client defaults, media bytes) and require the *same JSON text*: key
 order, number formatting and omitted keys included. The project id is the
@@ -36,10 +36,10 @@ from sogni_core.protocol.jobrequest import (
     model_options_for,
     plan_uploads,
 )
+from tests._peers import node_peer_dir
 
 HERE = Path(__file__).parent
 CORPUS = json.loads((HERE / "corpus.json").read_text(encoding="utf-8"))
-SDK_VERSION = "5.54.0"
 
 MAGIC = {
     "png": b"\x89PNG\r\n\x1a\n",
@@ -163,18 +163,7 @@ def _hex(x: float) -> str:
 
 
 def _ensure_node_modules() -> None:
-    installed = HERE / "node_modules" / "@sogni-ai" / "sogni-client" / "package.json"
-    if installed.exists() and json.loads(installed.read_text())["version"] == SDK_VERSION:
-        return
-    npm = shutil.which("npm")
-    assert npm, "npm is required for the parity test (node >= 20)"
-    subprocess.run(
-        [npm, "ci", "--no-audit", "--no-fund", "--ignore-scripts"],
-        cwd=HERE,
-        check=True,
-        capture_output=True,
-        timeout=300,
-    )
+    node_peer_dir()
 
 
 @pytest.fixture(scope="module")

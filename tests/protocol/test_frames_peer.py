@@ -1,7 +1,7 @@
 """Differential test: the official TS SDK's receive path against decode_frame.
 
 tests/protocol/sdk_peer/receive.js feeds frames to the unmodified WebSocketClient of
-@sogni-ai/sogni-client 5.54.0 (installed from the npm registry into sdk_peer/node_modules)
+@sogni-ai/sogni-client 5.54.0 (the shared node peer that tests/_peers.py installs)
 and reports what it dispatches. Every golden frame, every decoding-rule vector and a batch
 of deterministic mutations of them must decode to the same (type, payload) here, and a
 frame the SDK drops (or dispatches under a non-string type, which no listener can receive)
@@ -23,26 +23,15 @@ import pytest
 
 from sogni_core.protocol import frames
 from sogni_core.protocol._errors import RemoteProtocolError
+from tests._peers import node_peer_dir
 
 HERE = Path(__file__).resolve().parent
 PEER = HERE / "sdk_peer"
 VECTORS = HERE.parents[1] / "spec" / "vectors"
-SDK_VERSION = "5.54.0"
 
 
 def _ensure_sdk() -> None:
-    installed = PEER / "node_modules" / "@sogni-ai" / "sogni-client" / "package.json"
-    if installed.exists() and json.loads(installed.read_text())["version"] == SDK_VERSION:
-        return
-    npm = shutil.which("npm")
-    assert npm, "npm is required to install the official SDK for this test"
-    subprocess.run(
-        [npm, "ci", "--no-audit", "--no-fund", "--ignore-scripts"],
-        cwd=PEER,
-        check=True,
-        capture_output=True,
-        timeout=300,
-    )
+    node_peer_dir()
 
 
 def _inputs() -> list[bytes]:

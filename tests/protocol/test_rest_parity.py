@@ -3,7 +3,7 @@
 Each case is fed to the SDK's ``RestClient.processResponse`` (as a WHATWG
 ``Response`` under node) and to :func:`parse_response`; status, message, code
 and ``retryAfter`` must agree. The SDK is installed once under
-``.cache/sdk-5.54.0`` (gitignored) with npm; later runs reuse it.
+the shared node peer (``tests/_peers.py``); later runs reuse it.
 """
 
 from __future__ import annotations
@@ -21,35 +21,11 @@ import pytest
 
 from sogni_core.protocol._errors import ApiStatusError, RemoteProtocolError
 from sogni_core.protocol.rest import Attribution, attribution_headers, parse_response
-
-ROOT = Path(__file__).resolve().parents[2]
-PREFIX = ROOT / ".cache" / "sdk-5.54.0"
-PKG = PREFIX / "node_modules" / "@sogni-ai" / "sogni-client"
+from tests._peers import sogni_client_dir
 
 
 def _ensure_sdk() -> Path:
-    if (PKG / "dist" / "lib" / "RestClient.js").is_file():
-        return PKG
-    npm = shutil.which("npm")
-    assert npm is not None, "npm is required for the REST parity test"
-    PREFIX.mkdir(parents=True, exist_ok=True)
-    subprocess.run(
-        [
-            npm,
-            "install",
-            "--prefix",
-            str(PREFIX),
-            "--no-save",
-            "--no-audit",
-            "--no-fund",
-            "--ignore-scripts",
-            "@sogni-ai/sogni-client@5.54.0",
-        ],
-        check=True,
-        capture_output=True,
-        timeout=600,
-    )
-    return PKG
+    return sogni_client_dir()
 
 
 _HARNESS = r"""

@@ -4,7 +4,7 @@ The SDK's workflow parser is not a WHATWG decoder (it trims blocks, keeps ids
 per block, JSON-parses data), but on the well-formed streams the Sogni server
 emits - ``id:``/``event:``/``data:`` lines with one space, blank-line separated
 - it must agree with :class:`SSEDecoder` on every frame's id, event and data.
-The SDK is installed once under ``.cache/sdk-5.54.0`` (gitignored) with npm.
+The SDK is the shared node peer (``tests/_peers.py``), installed on first use.
 """
 
 from __future__ import annotations
@@ -16,10 +16,7 @@ import subprocess
 from pathlib import Path
 
 from sogni_core.protocol.sse import SSEDecoder
-
-ROOT = Path(__file__).resolve().parents[2]
-PREFIX = ROOT / ".cache" / "sdk-5.54.0"
-PKG = PREFIX / "node_modules" / "@sogni-ai" / "sogni-client"
+from tests._peers import sogni_client_dir
 
 _HARNESS = r"""
 const sdk = require(process.argv[1]);
@@ -29,28 +26,7 @@ process.stdout.write(JSON.stringify(streams.map((s) => sdk.parseCreativeWorkflow
 
 
 def _ensure_sdk() -> Path:
-    if (PKG / "dist" / "index.js").is_file():
-        return PKG
-    npm = shutil.which("npm")
-    assert npm is not None, "npm is required for the SSE parity test"
-    PREFIX.mkdir(parents=True, exist_ok=True)
-    subprocess.run(
-        [
-            npm,
-            "install",
-            "--prefix",
-            str(PREFIX),
-            "--no-save",
-            "--no-audit",
-            "--no-fund",
-            "--ignore-scripts",
-            "@sogni-ai/sogni-client@5.54.0",
-        ],
-        check=True,
-        capture_output=True,
-        timeout=600,
-    )
-    return PKG
+    return sogni_client_dir()
 
 
 def _stream(rng: random.Random) -> str:

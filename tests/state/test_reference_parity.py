@@ -3,7 +3,7 @@
 Random inputs go through both the reference functions and ours:
 subscription payload shaping, ChatStream assembly, job progress and the
 ``jobError`` -> ErrorData mapping. The SDK is installed once under
-``.cache/sdk-5.54.0`` (gitignored), shared with the other parity tests.
+the shared node peer (``tests/_peers.py``), shared with the other parity tests.
 """
 
 from __future__ import annotations
@@ -20,10 +20,9 @@ from sogni_core.state._rules import error_info_from_wire
 from sogni_core.state.chat import ChatMachine
 from sogni_core.state.job import JobStatus, job_progress
 from sogni_core.state.subscriptions import normalize_update, serialize_map
+from tests._peers import sogni_client_dir
 
 ROOT = Path(__file__).resolve().parents[2]
-PREFIX = ROOT / ".cache" / "sdk-5.54.0"
-PKG = PREFIX / "node_modules" / "@sogni-ai" / "sogni-client"
 HARNESS = Path(__file__).parent / "peers" / "state_harness.js"
 
 # Integer-like names are left out: JavaScript objects order them first, a
@@ -32,28 +31,7 @@ NAMES = ["swarmModels", "swarmLLMModels", "modelAvailability", "jobETA", "x_y", 
 
 
 def ensure_sdk() -> Path:
-    if (PKG / "dist" / "index.js").is_file():
-        return PKG
-    npm = shutil.which("npm")
-    assert npm is not None, "npm is required for the reference parity test"
-    PREFIX.mkdir(parents=True, exist_ok=True)
-    subprocess.run(
-        [
-            npm,
-            "install",
-            "--prefix",
-            str(PREFIX),
-            "--no-save",
-            "--no-audit",
-            "--no-fund",
-            "--ignore-scripts",
-            "@sogni-ai/sogni-client@5.54.0",
-        ],
-        check=True,
-        capture_output=True,
-        timeout=600,
-    )
-    return PKG
+    return sogni_client_dir()
 
 
 def run_reference(batch: dict[str, Any]) -> dict[str, Any]:

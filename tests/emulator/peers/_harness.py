@@ -1,19 +1,14 @@
 """Shared plumbing for the official-SDK peer tests: install peers, run the emulator, run flows.
 
-Everything has a bounded timeout. Installs are idempotent and cached under gitignored paths:
-``tests/emulator/peers/node/node_modules`` (``npm ci`` from the committed lock file, redone only
-when the lock file changes) and ``.cache/peers/pysdk-venv`` (created only when missing or when
-its ``sogni-client`` version is not the pinned one).
+Everything has a bounded timeout. The peers are the shared installs of ``tests/_peers.py``
+(``tests/peers/node/node_modules`` and ``.cache/peers/pysdk-venv``), idempotent and file-locked.
 """
 
 from __future__ import annotations
 
-import fcntl
-import hashlib
 import json
 import os
 import re
-import shutil
 import signal
 import subprocess
 import sys
@@ -25,13 +20,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from tests._peers import PeerSetupError, node_peer_dir, pysdk_python
+
 REPO = Path(__file__).resolve().parents[3]
 PEERS = Path(__file__).resolve().parent
 NODE_DIR = PEERS / "node"
 PY_DIR = PEERS / "python"
-PY_VENV = REPO / ".cache" / "peers" / "pysdk-venv"
-PY_SDK_PIN = "sogni-client==5.70.0"
-TS_SDK_VERSION = "5.54.0"
 
 READY = re.compile(
     r"^sogni-emulator ready"
@@ -39,74 +33,23 @@ READY = re.compile(
 )
 
 EMULATOR_START_TIMEOUT_S = 30.0
-NPM_TIMEOUT_S = 300.0
-PIP_TIMEOUT_S = 600.0
-_install_lock = threading.Lock()
-INSTALL_LOCK_FILE = REPO / ".cache" / "peers" / "install.lock"
-
-
-@contextmanager
-def _installing() -> Iterator[None]:
-    """Serialise peer installs across threads and across concurrent pytest processes."""
-    INSTALL_LOCK_FILE.parent.mkdir(parents=True, exist_ok=True)
-    with _install_lock, open(INSTALL_LOCK_FILE, "a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-class PeerSetupError(RuntimeError):
-    """A peer SDK could not be installed or the emulator could not be started."""
-
-
-def _run(cmd: list[str], *, cwd: Path | None = None, timeout: float) -> None:
-    proc = subprocess.run(
-        cmd, cwd=cwd, capture_output=True, text=True, timeout=timeout, check=False
-    )
-    if proc.returncode != 0:
-        tail = (proc.stdout + proc.stderr)[-4000:]
-        raise PeerSetupError(f"{' '.join(cmd)} exited {proc.returncode}:\n{tail}")
-
-
-# --- installs -----------------------------------------------------------------------------
 
 
 def ensure_node_peer() -> Path:
-    """Install the TS SDK peer with ``npm ci`` unless node_modules matches the lock file.
+    """Install the shared node peer (``tests/_peers.py``) if needed.
 
     Returns:
-        The directory holding ``flows.mjs``.
+        The shared peer directory whose ``node_modules`` holds the TS SDK (the flow scripts
+        themselves live in :data:`NODE_DIR` and import the SDK from there).
 
     Raises:
         PeerSetupError: ``node``/``npm`` missing or ``npm ci`` failed.
     """
-    with _installing():
-        if shutil.which("node") is None or shutil.which("npm") is None:
-            raise PeerSetupError("node and npm must be on PATH for the TS SDK peer")
-        lock = NODE_DIR / "package-lock.json"
-        digest = hashlib.sha256(lock.read_bytes()).hexdigest()
-        stamp = NODE_DIR / "node_modules" / ".sogni-peer-stamp"
-        installed = NODE_DIR / "node_modules" / "@sogni-ai" / "sogni-client" / "package.json"
-        fresh = (
-            stamp.is_file()
-            and stamp.read_text().strip() == digest
-            and installed.is_file()
-            and json.loads(installed.read_text()).get("version") == TS_SDK_VERSION
-        )
-        if not fresh:
-            _run(["npm", "ci", "--no-audit", "--no-fund"], cwd=NODE_DIR, timeout=NPM_TIMEOUT_S)
-            stamp.write_text(digest + "\n")
-        return NODE_DIR
-
-
-def python_peer_interpreter() -> Path:
-    return PY_VENV / "bin" / "python"
+    return node_peer_dir()
 
 
 def ensure_python_peer() -> Path:
-    """Create the Python SDK peer venv unless it exists with the pinned ``sogni-client``.
+    """Create the shared Python SDK peer venv (``tests/_peers.py``) if needed.
 
     Returns:
         The peer venv's interpreter.
@@ -114,20 +57,7 @@ def ensure_python_peer() -> Path:
     Raises:
         PeerSetupError: venv creation or ``pip install`` failed.
     """
-    with _installing():
-        python = python_peer_interpreter()
-        stamp = PY_VENV / ".sogni-peer-stamp"
-        if python.is_file() and stamp.is_file() and stamp.read_text().strip() == PY_SDK_PIN:
-            return python
-        if not python.is_file():
-            PY_VENV.parent.mkdir(parents=True, exist_ok=True)
-            _run([sys.executable, "-m", "venv", str(PY_VENV)], timeout=120)
-        _run(
-            [str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check", PY_SDK_PIN],
-            timeout=PIP_TIMEOUT_S,
-        )
-        stamp.write_text(PY_SDK_PIN + "\n")
-        return python
+    return pysdk_python()
 
 
 # --- emulator -----------------------------------------------------------------------------

@@ -9,21 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from ._harness import (
-    PY_DIR,
-    RunningEmulator,
-    assert_flow_passed,
-    decode_artifacts,
-    emulator,
-    ensure_node_peer,
-    ensure_python_peer,
-    run_flow,
-)
+from ._harness import RunningEmulator, emulator
+from ._run import check_flow
 
 FLOWS = ["wf-hosted-chat", "wf-start-stream", "wf-cancel", "wf-chat-run"]
 #: Flows that need their own emulator with a fault.
 FAULTED = {"wf-resume-drop": "sse-drop=3*"}
-FLOW_TIMEOUT_S = 150
 
 
 @pytest.fixture(scope="module")
@@ -32,26 +23,13 @@ def emu() -> Iterator[RunningEmulator]:
         yield running
 
 
-def _command(sdk: str, flow: str) -> tuple[list[str], Path]:
-    if sdk == "ts":
-        return ["node", "workflows.mjs", flow], ensure_node_peer()
-    return [str(ensure_python_peer()), "workflows.py", flow], PY_DIR
-
-
 @pytest.mark.parametrize("sdk", ["ts", "python"])
 @pytest.mark.parametrize("flow", FLOWS)
 def test_sdk_workflow_flow(sdk: str, flow: str, emu: RunningEmulator, tmp_path: Path) -> None:
-    cmd, cwd = _command(sdk, flow)
-    outcome = run_flow(cmd, emu, cwd=cwd, timeout=FLOW_TIMEOUT_S, artifact_dir=tmp_path)
-    assert_flow_passed(outcome, emu, flow)
-    assert decode_artifacts(outcome, tmp_path) == []
+    check_flow(sdk, "workflows", flow, tmp_path, emu=emu)
 
 
 @pytest.mark.parametrize("sdk", ["ts", "python"])
 @pytest.mark.parametrize("flow", sorted(FAULTED))
 def test_sdk_workflow_fault_flow(sdk: str, flow: str, tmp_path: Path) -> None:
-    cmd, cwd = _command(sdk, flow)
-    with emulator(seed=1, faults=FAULTED[flow]) as emu:
-        outcome = run_flow(cmd, emu, cwd=cwd, timeout=FLOW_TIMEOUT_S, artifact_dir=tmp_path)
-        assert_flow_passed(outcome, emu, flow)
-    assert decode_artifacts(outcome, tmp_path) == []
+    check_flow(sdk, "workflows", flow, tmp_path, faults=FAULTED[flow])

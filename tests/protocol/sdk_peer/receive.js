@@ -6,7 +6,10 @@
 'use strict';
 const path = require('path');
 
-const sdk = path.join(__dirname, 'node_modules', '@sogni-ai', 'sogni-client', 'dist');
+// The shared peer install (tests/_peers.py installs tests/peers/node).
+const sdk = path.join(
+  __dirname, '..', '..', 'peers', 'node', 'node_modules', '@sogni-ai', 'sogni-client', 'dist'
+);
 // Load the package entry first: its modules require each other in a cycle that only
 // resolves in the package's own order.
 require(path.join(sdk, 'index.js'));

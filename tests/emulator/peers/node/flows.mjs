@@ -1,4 +1,4 @@
-// Drive the official Sogni TS SDK (@sogni-ai/sogni-client, pinned in package.json) against a
+// Drive the official Sogni TS SDK (@sogni-ai/sogni-client, pinned in tests/peers/node) against a
 // local endpoint, one named flow per process, and print one JSON summary line on stdout.
 //
 // Usage: node flows.mjs <flow>
@@ -15,7 +15,11 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { SogniClient } from '@sogni-ai/sogni-client';
+// The SDK's ESM build from the shared peer install (tests/_peers.py installs tests/peers/node).
+const { SogniClient } = await import(
+  new URL('../../../peers/node/node_modules/@sogni-ai/sogni-client/dist-esm/index.js', import.meta.url)
+    .href
+);
 
 const FLOW = process.argv[2];
 const REST = process.env.SOGNI_REST_URL;

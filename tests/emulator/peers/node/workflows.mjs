@@ -1,5 +1,5 @@
 // Durable creative workflows, templates, hosted chat and chat runs with the official Sogni TS SDK
-// (@sogni-ai/sogni-client, pinned in package.json) against the emulator; one named flow per
+// (@sogni-ai/sogni-client, pinned in tests/peers/node) against the emulator; one named flow per
 // process, one JSON summary line on stdout. Same reporting rules as flows.mjs (whose harness
 // code is repeated here so that file stays untouched).
 //
@@ -17,7 +17,11 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { SogniClient } from '@sogni-ai/sogni-client';
+// The SDK's ESM build from the shared peer install (tests/_peers.py installs tests/peers/node).
+const { SogniClient } = await import(
+  new URL('../../../peers/node/node_modules/@sogni-ai/sogni-client/dist-esm/index.js', import.meta.url)
+    .href
+);
 
 const FLOW = process.argv[2];
 const REST = process.env.SOGNI_REST_URL;
