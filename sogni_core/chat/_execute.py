@@ -87,6 +87,12 @@ _T2V_TABLE: Final = {
     "seedance2-mini": "seedance-2-0-mini",
     "seedance2-fast": "seedance-2-0-fast",
     "seedance2-5": "seedance-2-5",
+    "minimax-h3": "minimax-h3-fl2va-fp8_t2v",
+    "minimax-h3-t2v": "minimax-h3-fl2va-fp8_t2v",
+    "minimax-h3-turbo": "minimax-h3-fl2va-fp8_t2v_turbo",
+    "minimax-h3-t2v-turbo": "minimax-h3-fl2va-fp8_t2v_turbo",
+    "happyhorse": "happyhorse-1.1-t2v",
+    "happyhorse1.1": "happyhorse-1.1-t2v",
 }
 _I2V_TABLE: Final = {
     "ltx25": "ltx25-22b-int8_i2v_distilled",
@@ -96,6 +102,13 @@ _I2V_TABLE: Final = {
     "seedance2-mini": "seedance-2-0-mini",
     "seedance2-fast": "seedance-2-0-fast",
     "seedance2-5": "seedance-2-5",
+    "minimax-h3": "minimax-h3-fl2va-fp8_i2v",
+    "minimax-h3-i2v": "minimax-h3-fl2va-fp8_i2v",
+    "minimax-h3-flf2v": "minimax-h3-fl2va-fp8_flf2v",
+    "minimax-h3-turbo": "minimax-h3-fl2va-fp8_i2v_turbo",
+    "minimax-h3-i2v-turbo": "minimax-h3-fl2va-fp8_i2v_turbo",
+    "happyhorse": "happyhorse-1.1-i2v",
+    "happyhorse1.1": "happyhorse-1.1-i2v",
 }
 _SOUND_TABLE: Final = {
     "wan-s2v": "wan_v2.2-14b-fp8_s2v_lightx2v",
@@ -503,6 +516,21 @@ def _video_project(
         extra["generate_audio"] = a["generateAudio"]
     selector = a.get("videoModel")
     if call.name == "generate_video":
+        chosen = selector.strip().lower() if isinstance(selector, str) else ""
+        if chosen == "minimax-h3-r2v":
+            # 02 §4.8.4: reference-to-video runs only on the hosted executor
+            raise InvalidParamsError(
+                "videoModel",
+                "generate_video with videoModel 'minimax-h3-r2v' is not supported by direct "
+                "tool execution; run it through hosted chat or create the video project directly",
+            )
+        has_refs = bool(a.get("referenceImageIndices") or a.get("reference_image_url"))
+        if has_refs and chosen in ("minimax-h3-t2v", "minimax-h3-t2v-turbo"):
+            raise InvalidParamsError(
+                "videoModel",
+                f"{chosen} does not accept reference images; use the matching MiniMax H3 i2v "
+                "or flf2v project workflow",
+            )
         refs = list(a.get("referenceImageIndices") or ())
         images = [
             _pick(ctx, fetched, "image", r, f"referenceImageIndices[{j}]")
@@ -579,6 +607,10 @@ def _video_project(
                 ctx, fetched, "image", a["sourceImageIndex"], "sourceImageIndex"
             )
     external = model.startswith(("seedance-", "happyhorse-"))
+    if negative and model.startswith("minimax-h3"):
+        raise InvalidParamsError(
+            "negativePrompt", "MiniMax H3 has no negative-prompt input; put exclusions in prompt"
+        )
     if negative and not external:
         extra["negative_prompt"] = negative
     return VideoProjectParams(model_id=model, **base, **extra), model

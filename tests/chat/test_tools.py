@@ -459,3 +459,38 @@ def test_tool_loop_attribution_lineage() -> None:
     assert round_attribution(plain, "ROOT", 1) is plain
     assert round_attribution(None, "ROOT", 0) is None
     assert project_attribution(plain, "ROOT") is None
+
+
+@pytest.mark.parametrize(
+    ("args", "field"),
+    [
+        ('{"prompt":"x","videoModel":"minimax-h3-r2v"}', "videoModel"),
+        ('{"prompt":"x","videoModel":"minimax-h3-t2v","referenceImageIndices":[0]}', "videoModel"),
+        ('{"prompt":"x","videoModel":"minimax-h3-t2v","negativePrompt":"blur"}', "negativePrompt"),
+    ],
+)
+def test_minimax_h3_rules(args: str, field: str) -> None:
+    with pytest.raises(InvalidParamsError) as info:
+        tool_project(
+            _parsed("generate_video", args),
+            available_models=MODELS,
+            media_context=MediaContext(images=(PNG,)),
+        )
+    assert info.value.field == field
+
+
+def test_minimax_h3_selectors() -> None:
+    params, model = tool_project(
+        _parsed("generate_video", '{"prompt":"x","videoModel":"minimax-h3-t2v-turbo"}'),
+        available_models=MODELS,
+    )
+    assert model == "minimax-h3-fl2va-fp8_t2v_turbo" and isinstance(params, VideoProjectParams)
+    _, i2v = tool_project(
+        _parsed(
+            "generate_video",
+            '{"prompt":"x","videoModel":"minimax-h3-turbo","referenceImageIndices":[0]}',
+        ),
+        available_models=MODELS,
+        media_context=MediaContext(images=(PNG,)),
+    )
+    assert i2v == "minimax-h3-fl2va-fp8_i2v_turbo"
