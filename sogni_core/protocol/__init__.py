@@ -17,7 +17,8 @@ test checks it).
 
 from __future__ import annotations
 
-from ._endpoint import Endpoint
+from typing import TYPE_CHECKING, Any
+
 from ._errors import (
     ApiError,
     ApiStatusError,
@@ -101,6 +102,19 @@ from .frames import (
     encode_message,
     encode_payload,
 )
+
+if TYPE_CHECKING:
+    from ._endpoint import Endpoint
+
+
+def __getattr__(name: str) -> Any:
+    """``Endpoint`` on first use: only the REST layer needs it (and urllib.parse)."""
+    if name == "Endpoint":
+        from ._endpoint import Endpoint
+
+        return Endpoint
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "AnyClientMessage",

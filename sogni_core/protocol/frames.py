@@ -27,7 +27,8 @@ a schema decodes to :class:`UnknownEvent`, which is not an error: servers add ev
 over time.
 
 The codec is the hot path of every connection, so encoders, decoders and the per-type
-decoder table are built once at import time (the strict-mode tables on first use).
+decoder table are built once at import time (the client-message and strict-mode tables
+on first use).
 """
 
 from __future__ import annotations
@@ -167,7 +168,12 @@ def _strict_classes(
 
 
 _SERVER: Final = _targets(_generated.SERVER_EVENTS, _generated.SERVER_EVENT_CLASSES)
-_CLIENT: Final = _targets(_generated.CLIENT_MESSAGES, _generated.CLIENT_MESSAGE_CLASSES)
+
+
+@functools.cache
+def _client_table() -> dict[str, _Target]:
+    """The client-message table, built on first use: only servers decode those."""
+    return _targets(_generated.CLIENT_MESSAGES, _generated.CLIENT_MESSAGE_CLASSES)
 
 
 @functools.cache
@@ -547,7 +553,9 @@ def decode_client_message(
     Raises:
         RemoteProtocolError: the frame is malformed or does not match its schema.
     """
-    result: AnyClientMessage = _decode_typed(data, _strict_tables()[1] if strict else _CLIENT)
+    result: AnyClientMessage = _decode_typed(
+        data, _strict_tables()[1] if strict else _client_table()
+    )
     return result
 
 
