@@ -26,6 +26,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 __all__ = [
     "NODE_PEER_DIR",
@@ -35,6 +36,7 @@ __all__ = [
     "PeerSetupError",
     "node_peer_dir",
     "pysdk_python",
+    "run_with_sdk",
     "sogni_client_dir",
     "sogni_protocol_dir",
 ]
@@ -91,6 +93,36 @@ def sogni_client_dir() -> Path:
 def sogni_protocol_dir() -> Path:
     """The installed ``@sogni-ai/sogni-protocol`` package directory (installing it if needed)."""
     return node_peer_dir() / "node_modules" / "@sogni-ai" / "sogni-protocol"
+
+
+def run_with_sdk(script: str | Path, payload: object, *, timeout: float = 120.0) -> Any:
+    """Run a node script against the installed TS SDK and parse the JSON it prints.
+
+    Args:
+        script: A script file, or JavaScript source text (run with ``node -e``).
+        payload: Sent as JSON on stdin.
+        timeout: Seconds before the run is killed.
+
+    Returns:
+        The JSON value on stdout. The script gets the ``@sogni-ai/sogni-client`` package
+        directory as its first argument (``process.argv[2]`` for a file, ``process.argv[1]``
+        with ``-e``).
+
+    Raises:
+        PeerSetupError: node is missing or the peer cannot be installed.
+        subprocess.CalledProcessError: the script exited non-zero.
+    """
+    node = shutil.which("node")
+    if node is None:
+        raise PeerSetupError("node must be on PATH for the TS SDK peer")
+    package = str(sogni_client_dir())
+    cmd = (
+        [node, str(script), package] if isinstance(script, Path) else [node, "-e", script, package]
+    )
+    proc = subprocess.run(
+        cmd, input=json.dumps(payload), capture_output=True, text=True, timeout=timeout, check=True
+    )
+    return json.loads(proc.stdout)
 
 
 def node_peer_dir() -> Path:

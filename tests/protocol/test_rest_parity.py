@@ -9,11 +9,7 @@ the shared node peer (``tests/_peers.py``); later runs reuse it.
 from __future__ import annotations
 
 import base64
-import json
 import random
-import shutil
-import subprocess
-from pathlib import Path
 from typing import Any
 
 import msgspec
@@ -21,12 +17,7 @@ import pytest
 
 from sogni_core.protocol._errors import ApiStatusError, RemoteProtocolError
 from sogni_core.protocol.rest import Attribution, attribution_headers, parse_response
-from tests._peers import sogni_client_dir
-
-
-def _ensure_sdk() -> Path:
-    return sogni_client_dir()
-
+from tests._peers import run_with_sdk
 
 _HARNESS = r"""
 const pkg = process.argv[1];
@@ -106,9 +97,6 @@ def _ours(status: int, reason: str, headers: dict[str, str], body: bytes) -> dic
 
 
 def test_process_response_parity() -> None:
-    node = shutil.which("node")
-    assert node is not None, "node is required for the REST parity test"
-    pkg = _ensure_sdk()
     payload = [
         {
             "status": s,
@@ -118,15 +106,7 @@ def test_process_response_parity() -> None:
         }
         for s, r, h, b in CASES
     ]
-    proc = subprocess.run(
-        [node, "-e", _HARNESS, str(pkg)],
-        input=json.dumps(payload),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    )
-    theirs = json.loads(proc.stdout)
+    theirs = run_with_sdk(_HARNESS, payload)
     assert len(theirs) == len(CASES)
     for case, sdk in zip(CASES, theirs, strict=True):
         ours = _ours(*case)
@@ -189,9 +169,6 @@ _CAMEL = {
 
 
 def test_attribution_headers_parity() -> None:
-    node = shutil.which("node")
-    assert node is not None
-    pkg = _ensure_sdk()
     rng = random.Random(99)
     cases: list[tuple[Attribution, str | None]] = []
     for _ in range(400):
@@ -216,15 +193,7 @@ def test_attribution_headers_parity() -> None:
                 "fallback": fallback,
             }
         )
-    proc = subprocess.run(
-        [node, "-e", _ATTRIBUTION_HARNESS, str(pkg)],
-        input=json.dumps(payload),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    )
-    theirs = json.loads(proc.stdout)
+    theirs = run_with_sdk(_ATTRIBUTION_HARNESS, payload)
     nonempty = 0
     for (attribution, fallback), expected in zip(cases, theirs, strict=True):
         ours = attribution_headers(attribution, fallback_operation_id=fallback)

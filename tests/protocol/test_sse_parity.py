@@ -11,22 +11,15 @@ from __future__ import annotations
 
 import json
 import random
-import shutil
-import subprocess
-from pathlib import Path
 
 from sogni_core.protocol.sse import SSEDecoder
-from tests._peers import sogni_client_dir
+from tests._peers import run_with_sdk
 
 _HARNESS = r"""
 const sdk = require(process.argv[1]);
 const streams = JSON.parse(require('fs').readFileSync(0, 'utf8'));
 process.stdout.write(JSON.stringify(streams.map((s) => sdk.parseCreativeWorkflowSseChunk(s))));
 """
-
-
-def _ensure_sdk() -> Path:
-    return sogni_client_dir()
 
 
 def _stream(rng: random.Random) -> str:
@@ -48,23 +41,12 @@ def _stream(rng: random.Random) -> str:
 
 
 def test_workflow_frames_agree_with_sdk_parser() -> None:
-    node = shutil.which("node")
-    assert node is not None, "node is required for the SSE parity test"
-    pkg = _ensure_sdk()
     rng = random.Random(7)
     streams = [_stream(rng) for _ in range(60)]
     streams.append(
         'id: 7\nevent: workflow_status\ndata: {"workflowId":"wf_1","status":"completed"}\n\n'
     )
-    proc = subprocess.run(
-        [node, "-e", _HARNESS, str(pkg)],
-        input=json.dumps(streams),
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    )
-    theirs = json.loads(proc.stdout)
+    theirs = run_with_sdk(_HARNESS, streams)
     total = 0
     for stream, frames in zip(streams, theirs, strict=True):
         decoder = SSEDecoder()

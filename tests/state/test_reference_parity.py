@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import json
 import random
-import shutil
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +18,7 @@ from sogni_core.state._rules import error_info_from_wire
 from sogni_core.state.chat import ChatMachine
 from sogni_core.state.job import JobStatus, job_progress
 from sogni_core.state.subscriptions import normalize_update, serialize_map
-from tests._peers import sogni_client_dir
+from tests._peers import run_with_sdk
 
 ROOT = Path(__file__).resolve().parents[2]
 HARNESS = Path(__file__).parent / "peers" / "state_harness.js"
@@ -30,22 +28,8 @@ HARNESS = Path(__file__).parent / "peers" / "state_harness.js"
 NAMES = ["swarmModels", "swarmLLMModels", "modelAvailability", "jobETA", "x_y", "ü", "event"]
 
 
-def ensure_sdk() -> Path:
-    return sogni_client_dir()
-
-
 def run_reference(batch: dict[str, Any]) -> dict[str, Any]:
-    node = shutil.which("node")
-    assert node is not None, "node is required for the reference parity test"
-    proc = subprocess.run(
-        [node, str(HARNESS), str(ensure_sdk())],
-        input=json.dumps(batch),
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=120,
-    )
-    result: dict[str, Any] = json.loads(proc.stdout)
+    result: dict[str, Any] = run_with_sdk(HARNESS, batch)
     return result
 
 
