@@ -213,22 +213,31 @@ class SogniConnection:
         ``_projects_deadline``) and the other timers are a handful of values.
         """
         best = self.session.next_deadline()
-        project = self._projects_deadline()
-        if project is not None and (best is None or project < best):
-            best = project
-        if self.chats or self._queue or self._ended_at or self._resubmit or self._awaiting_chats:
-            found = [] if best is None else [best]
-            found += [d for c in self.chats.values() if (d := c.next_deadline()) is not None]
-            if self._queue:
-                found.append(self._queue[0].created + self._send_timeout)
-            if self._ended_at:
-                # min(t) + c == min(t + c): float addition is monotonic.
-                found.append(min(self._ended_at.values()) + GC_SECONDS)
-            if self._resubmit:
-                found.append(min(give_up for _, give_up, _ in self._resubmit.values()))
-            if self._awaiting_chats:
-                found.append(min(self._awaiting_chats.values()))
-            best = min(found) if found else None
+        found = self._projects_deadline()
+        if found is not None and (best is None or found < best):
+            best = found
+        if self.chats:
+            for chat in self.chats.values():
+                found = chat.next_deadline()
+                if found is not None and (best is None or found < best):
+                    best = found
+        if self._queue:
+            found = self._queue[0].created + self._send_timeout
+            if best is None or found < best:
+                best = found
+        if self._ended_at:
+            # min(t) + c == min(t + c): float addition is monotonic.
+            found = min(self._ended_at.values()) + GC_SECONDS
+            if best is None or found < best:
+                best = found
+        if self._resubmit:
+            found = min(give_up for _, give_up, _ in self._resubmit.values())
+            if best is None or found < best:
+                best = found
+        if self._awaiting_chats:
+            found = min(self._awaiting_chats.values())
+            if best is None or found < best:
+                best = found
         return best
 
     def _projects_deadline(self) -> float | None:
@@ -239,24 +248,24 @@ class SogniConnection:
             seq = self._seq
             for project in touched:
                 pid = project.id
-                if projects.get(pid) is not project:
-                    continue  # forgotten (or replaced) meanwhile
-                deadline = project.next_deadline()
-                if deadline is None:
-                    current.pop(pid, None)
-                else:
-                    seq += 1
-                    current[pid] = seq
-                    heapq.heappush(heap, (deadline, seq, project))
+                if projects.get(pid) is project:  # else forgotten (or replaced) meanwhile
+                    deadline = project.next_deadline()
+                    if deadline is None:
+                        current.pop(pid, None)
+                    else:
+                        seq += 1
+                        current[pid] = seq
+                        heapq.heappush(heap, (deadline, seq, project))
             self._seq = seq
             touched.clear()
             if len(heap) > 2 * len(current) + 64:  # drop the superseded entries
                 heap[:] = [e for e in heap if current.get(e[2].id) == e[1]]
                 heapq.heapify(heap)
         while heap:
-            deadline, seq, project = heap[0]
-            if current.get(project.id) == seq and projects.get(project.id) is project:
-                return deadline
+            top = heap[0]
+            project = top[2]
+            if current.get(project.id) == top[1] and projects.get(project.id) is project:
+                return top[0]
             heapq.heappop(heap)
         return None
 

@@ -56,7 +56,9 @@
 # something it reads (status, the jobs' status/ceilings/ETA, the grace and
 # staleness timers) goes with ``_touch()``, which marks the cache stale and, if
 # the connection asked for it (``watch_deadline``), queues the project in the
-# connection's list of projects whose deadline must be read again.
+# connection's list of projects whose deadline must be read again. The runtime
+# ceilings (a walk over the jobs) are cached apart: only a job's status, its
+# ``processing_since`` or its ETA move them, and ``_ceilings_stale`` says so.
 
 """The project state machine; see the theory comment above."""
 
@@ -226,6 +228,8 @@ class ProjectMachine:
         self._deadline_stale = True
         self._watchers: list[ProjectMachine] | None = None
         self._limits: dict[float | None, float] = {}  # runtime_limit by ETA seconds
+        self._ceiling: float | None = None  # earliest runtime ceiling of the jobs
+        self._ceilings_stale = True
         # Running progress (project_progress): each job's progress as of its
         # last input, unless it is ETA-derived and so moves with the clock.
         self._job_progress: dict[str, int] = {}
@@ -257,6 +261,7 @@ class ProjectMachine:
     def set_number_of_media(self, count: int) -> None:
         """Adopt the server's job count (REST ``imageCount``, 01 §4.11.4)."""
         self._touch()
+        self._ceilings_stale = True
         self.spec = msgspec.structs.replace(self.spec, number_of_media=count)
 
     @property
@@ -337,7 +342,12 @@ class ProjectMachine:
         error: ev.ErrorInfo | None = None,
     ) -> None:
         self._touch()
-        ended = job.apply(event, project_id=self.id, now=now, error=error, out=out)
+        status, since = job.status, job.processing_since
+        try:
+            ended = job.apply(event, project_id=self.id, now=now, error=error, out=out)
+        finally:  # (also when the job lands in ERROR)
+            if job.status is not status or job.processing_since != since:
+                self._ceilings_stale = True
         # Every write to a job's progress inputs is followed by its input here.
         value = job.progress(now)
         if job.progress_is_timed():
@@ -401,6 +411,7 @@ class ProjectMachine:
         self._touch()
         self._last_activity = now
         old, new = self._process(ProjectInput.QUEUED)
+        self._ceilings_stale = True
         for job in self.jobs.values():
             job.processing_since = None  # requeued render: stop the ceiling
         if new is ProjectStatus.QUEUED:
@@ -485,6 +496,7 @@ class ProjectMachine:
             return out
         job.eta = now + eta_seconds
         job.eta_seconds = eta_seconds
+        self._ceilings_stale = True
         if job.eta_started_at is None:
             job.eta_started_at = now
         self.eta = max((j.eta for j in self.jobs.values() if j.eta is not None), default=None)
@@ -678,6 +690,16 @@ class ProjectMachine:
             stale = self._last_activity + STALENESS_SECONDS
             if best is None or stale < best:
                 best = stale
+        if self._ceilings_stale:
+            self._ceiling = self._earliest_ceiling()
+            self._ceilings_stale = False
+        ceiling = self._ceiling
+        if ceiling is not None and (best is None or ceiling < best):
+            best = ceiling
+        return best
+
+    def _earliest_ceiling(self) -> float | None:
+        best: float | None = None
         limits = self._limits
         for job in self.jobs.values():
             since = job.processing_since

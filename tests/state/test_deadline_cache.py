@@ -45,6 +45,25 @@ def project_deadline_from_scratch(p: ProjectMachine) -> float | None:
     return min(deadlines) if deadlines else None
 
 
+def ceiling_from_scratch(p: ProjectMachine) -> float | None:
+    """The earliest runtime ceiling of the project's processing jobs."""
+    ceilings = [
+        job.processing_since + runtime_limit(p.spec.network, p.spec.media, job.eta_seconds)
+        for job in p.jobs.values()
+        if job.processing_since is not None and job.status is JobStatus.PROCESSING
+    ]
+    return min(ceilings) if ceilings else None
+
+
+def check_project(p: ProjectMachine) -> None:
+    """The project's cached deadline, and its cached ceiling, are current."""
+    assert p.next_deadline() == project_deadline_from_scratch(p), p.id
+    live = not p.finished and p.status not in (ProjectStatus.ERROR, ProjectStatus.COMPLETING)
+    if live:  # the ceiling is behind the staleness deadline: compare it on its own
+        assert not p._ceilings_stale
+        assert p._ceiling == ceiling_from_scratch(p), p.id
+
+
 def deadline_from_scratch(conn: SogniConnection) -> float | None:
     found = [conn.session.next_deadline()]
     found += [project_deadline_from_scratch(p) for p in conn.projects.values()]
@@ -111,7 +130,7 @@ def test_cached_deadline_equals_recomputed(
             assert conn.next_deadline() == deadline_from_scratch(conn)
             assert conn._projects_deadline() == projects_from_scratch(conn)
             for p in conn.projects.values():
-                assert p.next_deadline() == project_deadline_from_scratch(p), p.id
+                check_project(p)
             assert len(conn._heap) <= 2 * len(conn.projects) + 64
     assert conn.next_deadline() == deadline_from_scratch(conn)
 
@@ -144,6 +163,7 @@ def test_cached_deadline_follows_a_whole_render() -> None:
         assert got == deadline_from_scratch(conn)
         seen.add(got)
         p = conn.projects["P"]
+        check_project(p)
         assert p.project_progress(n * 10.0) == progress_from_scratch(p, n * 10.0)
     assert len(seen) > 3  # the deadline really moved along the way
     conn.on_timer(1e6)  # forgets the project
