@@ -2,8 +2,9 @@
 
 * :mod:`._plan` - :class:`WorkflowBuilder`, :func:`bind`, :func:`validate_plan`
   (field-named :class:`~sogni_core.protocol.InvalidParamsError`).
-* :mod:`._calls` - request builders and response parsers for every call of
-  02 §3 and §5, with the platform's exact casing.
+* :mod:`._calls` / :mod:`._chat_calls` - request builders and response parsers
+  for every call of 02 §5 (workflows, templates) and §3 (chat runs, hosted chat,
+  tool execution), with the platform's exact casing.
 * :mod:`._stream` - :class:`WorkflowEventStream` / :class:`ChatRunEventStream`,
   the resumable SSE machines (exactly-once delivery across drops,
   ``Last-Event-ID``, ``retry:``, idle-read deadline).
@@ -33,27 +34,29 @@ from sogni_core.protocol._generated.workflows import (
 )
 
 from ._calls import (
-    ChatRunError,
     ReseedResult,
     ResumeResult,
     TemplatePage,
-    chat_run_request,
-    hosted_completion_request,
-    parse_chat_run,
-    parse_hosted_completion,
     parse_reseed,
     parse_resume,
     parse_template,
     parse_template_delete,
     parse_template_page,
-    parse_tool_execution,
     parse_workflow,
     parse_workflow_events,
     parse_workflow_list,
     start_workflow_request,
     template_request,
-    tool_execution_request,
     workflow_request,
+)
+from ._chat_calls import (
+    ChatRunError,
+    chat_run_request,
+    hosted_completion_request,
+    parse_chat_run,
+    parse_hosted_completion,
+    parse_tool_execution,
+    tool_execution_request,
 )
 from ._hosted_stream import HostedChatStream
 from ._plan import WorkflowBuilder, bind, check_external_media, plan_to_wire, validate_plan
