@@ -2,7 +2,10 @@
 
 Every machine keeps a module-level table ``dict[(State, Input), State]``
 (STYLE S2). A pair missing from the table is illegal: :func:`step` raises, and
-the caller moves its machine to its sticky ``ERROR`` state (STYLE S5). Which
+the caller moves its machine to its sticky ``ERROR`` state (STYLE S5). (The
+job and project machines, on the per-frame path, look the pair up with
+``TRANSITIONS.get`` first and call :func:`step` only for a missing pair, to
+raise: a function call per transition is measurable there.) Which
 error class is raised depends on who produced the input (STYLE X2): inputs the
 application asked for raise :class:`LocalProtocolError`, inputs that came from
 the server raise :class:`RemoteProtocolError`.

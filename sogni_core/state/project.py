@@ -270,16 +270,16 @@ class ProjectMachine:
         return any(j.status is JobStatus.FINALIZING for j in self.jobs.values())
 
     def _process(self, event: ProjectInput) -> tuple[ProjectStatus, ProjectStatus]:
-        self._touch()
+        if not self._deadline_stale:
+            self._touch()
         old = self.status
-        try:
-            self.status = step(
-                TRANSITIONS, old, event, machine="project", ident=self.id, remote=event in _REMOTE
-            )
-        except Exception:
+        new = TRANSITIONS.get((old, event))  # the legal case, without a call
+        if new is None:
             self.status = ProjectStatus.ERROR
-            raise
-        return old, self.status
+            step(TRANSITIONS, old, event, machine="project", ident=self.id, remote=event in _REMOTE)
+            raise AssertionError("unreachable: step raises for a missing pair")
+        self.status = new
+        return old, new
 
     def _apply(self, event: ProjectInput, now: float, out: list[ev.Event]) -> None:
         old, new = self._process(event)
