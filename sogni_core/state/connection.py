@@ -181,11 +181,12 @@ class SogniConnection:
         self._resubmit: dict[str, tuple[_Outgoing, float, str]] = {}
         # next_deadline per frame must not ask every project: projects append
         # themselves to _touched when their deadline may change, and the
-        # earliest project deadline is the top of a heap of (deadline, seq,
-        # project) entries, an entry being current while _heap_seq[id] == seq.
+        # earliest project deadline is the top of a heap of (key, seq, project)
+        # entries. An entry is current while _heap_keys[id] == (seq, key); its
+        # key is a lower bound of the project's deadline (see _projects_deadline).
         self._touched: list[ProjectMachine] = []
         self._heap: list[tuple[float, int, ProjectMachine]] = []
-        self._heap_seq: dict[str, int] = {}
+        self._heap_keys: dict[str, tuple[int, float]] = {}
         self._seq = 0
 
     # -- outputs ---------------------------------------------------------------
@@ -241,32 +242,49 @@ class SogniConnection:
         return best
 
     def _projects_deadline(self) -> float | None:
-        """The earliest deadline of every tracked project, or ``None``."""
-        heap, current, projects = self._heap, self._heap_seq, self.projects
+        """The earliest deadline of every tracked project, or ``None``.
+
+        A project whose deadline moved earlier gets a new heap entry at once.
+        One whose deadline moved later (the staleness deadline does on every
+        event) keeps its entry, now a lower bound, and is re-keyed only when
+        that entry reaches the top: a frame costs one cached lookup, not a push.
+        """
+        heap, keys, projects = self._heap, self._heap_keys, self.projects
         touched = self._touched  # the projects hold this list: clear it in place
         if touched:
-            seq = self._seq
             for project in touched:
                 pid = project.id
-                if projects.get(pid) is project:  # else forgotten (or replaced) meanwhile
-                    deadline = project.next_deadline()
-                    if deadline is None:
-                        current.pop(pid, None)
-                    else:
-                        seq += 1
-                        current[pid] = seq
-                        heapq.heappush(heap, (deadline, seq, project))
-            self._seq = seq
+                if projects.get(pid) is not project:
+                    continue  # forgotten (or replaced) meanwhile
+                deadline = project.next_deadline()
+                if deadline is None:
+                    keys.pop(pid, None)
+                    continue
+                entry = keys.get(pid)
+                if entry is None or deadline < entry[1]:
+                    self._seq += 1
+                    keys[pid] = (self._seq, deadline)
+                    heapq.heappush(heap, (deadline, self._seq, project))
             touched.clear()
-            if len(heap) > 2 * len(current) + 64:  # drop the superseded entries
-                heap[:] = [e for e in heap if current.get(e[2].id) == e[1]]
+            if len(heap) > 2 * len(keys) + 64:  # drop the superseded entries
+                heap[:] = [e for e in heap if keys.get(e[2].id) == (e[1], e[0])]
                 heapq.heapify(heap)
         while heap:
-            top = heap[0]
-            project = top[2]
-            if current.get(project.id) == top[1] and projects.get(project.id) is project:
-                return top[0]
-            heapq.heappop(heap)
+            key, seq, project = heap[0]
+            pid = project.id
+            if keys.get(pid) != (seq, key) or projects.get(pid) is not project:
+                heapq.heappop(heap)  # superseded, or the project is gone
+                continue
+            deadline = project.next_deadline()
+            if deadline == key:
+                return key
+            if deadline is None:
+                del keys[pid]
+                heapq.heappop(heap)
+            else:  # it moved since this entry was made: re-key it
+                self._seq += 1
+                keys[pid] = (self._seq, deadline)
+                heapq.heapreplace(heap, (deadline, self._seq, project))
         return None
 
     # -- plumbing ----------------------------------------------------------------
@@ -499,7 +517,7 @@ class SogniConnection:
             done = self.projects.get(pid)
             if now >= ended + GC_SECONDS and (done is None or not done.has_open_fetches):
                 self.projects.pop(pid, None)
-                self._heap_seq.pop(pid, None)
+                self._heap_keys.pop(pid, None)
                 self._unadmitted.pop(pid, None)
                 del self._ended_at[pid]
         for job_id in [j for j, c in self.chats.items() if c.finished]:
