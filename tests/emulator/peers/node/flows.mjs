@@ -35,6 +35,32 @@ import {
 
 // --- flows --------------------------------------------------------------------------------
 
+// One image project across a connection loss the emulator injects mid-render: the SDK reconnects
+// (`connecting` then `connected`; with `transparent`, no public `disconnected` either) and the
+// project still completes with a downloadable `format` image.
+async function survivesConnectionLoss(sogni, { format, how, after, transparent }) {
+  const events = [];
+  sogni.apiClient.on('connecting', () => events.push('connecting'));
+  sogni.apiClient.on('connected', () => events.push('connected'));
+  sogni.apiClient.on('disconnected', () => events.push('disconnected'));
+  const modelId = await pickImageModel(sogni);
+  const project = await sogni.projects.create(imageParams(modelId, { numberOfMedia: 1, steps: 12, outputFormat: format }));
+  let outcome;
+  try {
+    outcome = await withTimeout(project.waitForCompletion(), 60000, 'waitForCompletion');
+  } catch (error) {
+    outcome = error;
+  }
+  result.connectionEvents = events;
+  result.status = project.status;
+  expect(`the socket ${how} and reconnected`, events.includes('connecting') && events.includes('connected'), events);
+  if (transparent) {
+    expect('no public disconnected event (transparent reconnect)', !events.includes('disconnected'), events);
+  }
+  expect(`project completed after the ${after}`, project.status === 'completed', { status: project.status, outcome: describe(outcome) });
+  if (Array.isArray(outcome)) result.download = await checkDownload(outcome[0], `image after ${after}`, format);
+}
+
 const flows = {
   async connect(sogni) {
     const connected = await withTimeout(
@@ -780,45 +806,12 @@ const flows = {
 
   async 'drop-reconnect'(sogni) {
     // Emulator: --faults drop-at-progress=30 (TCP abort of the owner's socket mid-render).
-    const events = [];
-    sogni.apiClient.on('connecting', () => events.push('connecting'));
-    sogni.apiClient.on('connected', () => events.push('connected'));
-    sogni.apiClient.on('disconnected', () => events.push('disconnected'));
-    const modelId = await pickImageModel(sogni);
-    const project = await sogni.projects.create(imageParams(modelId, { numberOfMedia: 1, steps: 12, outputFormat: 'jpg' }));
-    let outcome;
-    try {
-      outcome = await withTimeout(project.waitForCompletion(), 60000, 'waitForCompletion');
-    } catch (error) {
-      outcome = error;
-    }
-    result.connectionEvents = events;
-    result.status = project.status;
-    expect('the socket dropped and reconnected', events.includes('connecting') && events.includes('connected'), events);
-    expect('no public disconnected event (transparent reconnect)', !events.includes('disconnected'), events);
-    expect('project completed after the reconnect', project.status === 'completed', { status: project.status, outcome: describe(outcome) });
-    if (Array.isArray(outcome)) result.download = await checkDownload(outcome[0], 'image after reconnect', 'jpg');
+    await survivesConnectionLoss(sogni, { format: 'jpg', how: 'dropped', after: 'reconnect', transparent: true });
   },
 
   async 'restart-recovery'(sogni) {
     // Emulator: --faults restart-at-progress=40 (close 1012, projects handed back on reconnect).
-    const events = [];
-    sogni.apiClient.on('connecting', () => events.push('connecting'));
-    sogni.apiClient.on('connected', () => events.push('connected'));
-    sogni.apiClient.on('disconnected', () => events.push('disconnected'));
-    const modelId = await pickImageModel(sogni);
-    const project = await sogni.projects.create(imageParams(modelId, { numberOfMedia: 1, steps: 12, outputFormat: 'png' }));
-    let outcome;
-    try {
-      outcome = await withTimeout(project.waitForCompletion(), 60000, 'waitForCompletion');
-    } catch (error) {
-      outcome = error;
-    }
-    result.connectionEvents = events;
-    result.status = project.status;
-    expect('the socket closed and reconnected', events.includes('connecting') && events.includes('connected'), events);
-    expect('project completed after the restart', project.status === 'completed', { status: project.status, outcome: describe(outcome) });
-    if (Array.isArray(outcome)) result.download = await checkDownload(outcome[0], 'image after restart', 'png');
+    await survivesConnectionLoss(sogni, { format: 'png', how: 'closed', after: 'restart', transparent: false });
   },
 
   async balance(sogni) {
