@@ -5,7 +5,13 @@ Nothing here performs I/O; the transports read files, open sockets and send
 HTTP, and ask these functions what to do.
 """
 
-from ._errors import ClientClosedError, TransportError, WebSocketClosed
+from ._errors import (
+    TLS_HANDSHAKE_FAILED,
+    ClientClosedError,
+    ConnectTimeoutError,
+    TransportError,
+    WebSocketClosed,
+)
 from ._helpers import CLIENT_NAME, media_type_of, project_spec, socket_headers, uuid4_upper
 from ._login import (
     AUTHENTICATION_TYPES,
@@ -19,7 +25,9 @@ __all__ = [
     "AUTHENTICATION_TYPES",
     "CLIENT_NAME",
     "ClientClosedError",
+    "ConnectTimeoutError",
     "MEDIA_FIELDS",
+    "TLS_HANDSHAKE_FAILED",
     "TransportError",
     "Upload",
     "WebSocketClosed",

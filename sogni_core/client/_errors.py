@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from sogni_core.protocol._errors import SogniError
 
-__all__ = ["ClientClosedError", "TransportError", "WebSocketClosed"]
+__all__ = [
+    "TLS_HANDSHAKE_FAILED",
+    "ClientClosedError",
+    "ConnectTimeoutError",
+    "TransportError",
+    "WebSocketClosed",
+]
 
 
 class TransportError(SogniError):
@@ -27,3 +33,11 @@ class WebSocketClosed(TransportError):
 
 class ClientClosedError(TransportError):
     """The client was closed while the call was waiting."""
+
+
+class ConnectTimeoutError(TransportError, TimeoutError):
+    """No server greeting arrived in time; the message names the last socket error."""
+
+
+#: RFC 6455 §7.4.1: 1015 reports a failed TLS handshake (never sent on the wire).
+TLS_HANDSHAKE_FAILED = 1015

@@ -13,7 +13,12 @@ Example::
 """
 
 from sogni_core.chat import ChatError
-from sogni_core.client import ClientClosedError, TransportError, WebSocketClosed
+from sogni_core.client import (
+    ClientClosedError,
+    ConnectTimeoutError,
+    TransportError,
+    WebSocketClosed,
+)
 from sogni_core.protocol._errors import (
     ApiError,
     ApiStatusError,
@@ -34,6 +39,7 @@ __all__ = [
     "ChatError",
     "ChatStream",
     "ClientClosedError",
+    "ConnectTimeoutError",
     "ConnectionClosedError",
     "InvalidParamsError",
     "JobFailedError",

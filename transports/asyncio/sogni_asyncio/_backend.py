@@ -32,7 +32,7 @@ from wsproto.events import (
 )
 from wsproto.extensions import PerMessageDeflate
 
-from sogni_core.client import TransportError, WebSocketClosed
+from sogni_core.client import TLS_HANDSHAKE_FAILED, TransportError, WebSocketClosed
 
 __all__ = [
     "Cancelled",
@@ -212,6 +212,18 @@ def _ssl_context(verify: bool | ssl.SSLContext) -> ssl.SSLContext:
     return ctx
 
 
+def _open_failure(exc: BaseException, what: str) -> WebSocketClosed:
+    """Map an open failure; a rejected certificate is reported as 1015."""
+    seen: BaseException | None = exc
+    for _ in range(8):
+        if seen is None:
+            break
+        if isinstance(seen, ssl.SSLCertVerificationError):
+            return WebSocketClosed(TLS_HANDSHAKE_FAILED, "TLS certificate verification failed")
+        seen = seen.__cause__ or seen.__context__
+    return WebSocketClosed(1006, f"{what}: {type(exc).__name__}")
+
+
 class WebSocket:
     """One client WebSocket: wsproto driven over an asyncio stream pair."""
 
@@ -364,7 +376,7 @@ async def open_websocket(
             _HANDSHAKE_TIMEOUT,
         )
     except (OSError, asyncio.TimeoutError) as exc:
-        raise WebSocketClosed(1006, f"connect failed: {type(exc).__name__}") from exc
+        raise _open_failure(exc, "connect failed") from exc
     conn = WSConnection(ConnectionType.CLIENT)
     netloc = parts.netloc.rsplit("@", 1)[-1]
     request = Request(
@@ -383,7 +395,7 @@ async def open_websocket(
         raise
     except (OSError, asyncio.TimeoutError, TransportError) as exc:
         ws._abort()
-        raise WebSocketClosed(1006, f"handshake failed: {type(exc).__name__}") from exc
+        raise _open_failure(exc, "handshake failed") from exc
     return ws
 
 

@@ -22,7 +22,7 @@ import logging
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from sogni_core.client import WebSocketClosed, socket_headers
+from sogni_core.client import TLS_HANDSHAKE_FAILED, WebSocketClosed, socket_headers
 from sogni_core.protocol._errors import SogniError
 from sogni_core.protocol.rest import build_request, parse_download_url
 from sogni_core.state import events as ev
@@ -60,6 +60,8 @@ class Driver:
         rest: the REST client (credentials, retries).
         tasks: the task group background work runs in.
         on_event: called with every app event, in order, from the pump.
+        on_fatal: called when opening the socket failed in a way no retry
+            fixes (a rejected TLS certificate).
         verify: TLS verification for the socket.
     """
 
@@ -70,12 +72,16 @@ class Driver:
         tasks: backend.TaskGroup,
         on_event: Callable[[ev.Event], None],
         *,
+        on_fatal: Callable[[Exception], None] | None = None,
         verify: Any = True,
     ) -> None:
         self.conn = conn
         self._rest = rest
         self._tasks = tasks
         self._on_event = on_event
+        self._on_fatal = on_fatal
+        self.last_open_error: str | None = None
+        """Why the last socket open failed (for error messages), if it did."""
         self._verify = verify
         self._lock = backend.CoreLock()
         self._wake = backend.Event()
@@ -180,11 +186,15 @@ class Driver:
             ws = await backend.open_websocket(url, headers, verify=self._verify, tasks=self._tasks)
         except WebSocketClosed as exc:
             log.debug("socket open failed: %s", exc.reason)
+            self.last_open_error = exc.reason
+            if exc.code == TLS_HANDSHAKE_FAILED and self._on_fatal is not None:
+                self._on_fatal(exc)
             self._report_close(exc.code, exc.reason)
             return
-        except Exception as exc:  # refresh failure, TLS errors...
+        except Exception as exc:  # refresh or login failure...
             log.debug("socket open failed: %s", type(exc).__name__)
-            self._report_close(1006, f"open failed: {type(exc).__name__}")
+            self.last_open_error = f"open failed: {type(exc).__name__}"
+            self._report_close(1006, self.last_open_error)
             return
         if self._closing:
             await ws.close(1000, "Client disconnected")

@@ -14,7 +14,12 @@ Example::
 """
 
 from sogni_core.chat import ChatError
-from sogni_core.client import ClientClosedError, TransportError, WebSocketClosed
+from sogni_core.client import (
+    ClientClosedError,
+    ConnectTimeoutError,
+    TransportError,
+    WebSocketClosed,
+)
 from sogni_core.protocol._errors import (
     ApiError,
     ApiStatusError,
@@ -35,6 +40,7 @@ __all__ = [
     "ChatError",
     "ChatStream",
     "ClientClosedError",
+    "ConnectTimeoutError",
     "ConnectionClosedError",
     "InvalidParamsError",
     "JobFailedError",

@@ -33,7 +33,7 @@ from wsproto.events import (
 )
 from wsproto.extensions import PerMessageDeflate
 
-from sogni_core.client import WebSocketClosed
+from sogni_core.client import TLS_HANDSHAKE_FAILED, WebSocketClosed
 
 __all__ = [
     "Cancelled",
@@ -189,6 +189,18 @@ def _ssl_context(verify: bool | ssl.SSLContext) -> ssl.SSLContext:
     return ctx
 
 
+def _open_failure(exc: BaseException, what: str) -> WebSocketClosed:
+    """Map an open failure; a rejected certificate is reported as 1015."""
+    seen: BaseException | None = exc
+    for _ in range(8):
+        if seen is None:
+            break
+        if isinstance(seen, ssl.SSLCertVerificationError):
+            return WebSocketClosed(TLS_HANDSHAKE_FAILED, "TLS certificate verification failed")
+        seen = seen.__cause__ or seen.__context__
+    return WebSocketClosed(1006, f"{what}: {type(exc).__name__}")
+
+
 class WebSocket:
     """One client WebSocket: wsproto over a blocking socket."""
 
@@ -317,9 +329,13 @@ def open_websocket(
         target += "?" + parts.query
     try:
         raw = socket.create_connection((host, port), timeout=_HANDSHAKE_TIMEOUT)
+    except OSError as exc:
+        raise _open_failure(exc, "connect failed") from exc
+    try:
         sock = _ssl_context(verify).wrap_socket(raw, server_hostname=host) if secure else raw
     except OSError as exc:
-        raise WebSocketClosed(1006, f"connect failed: {type(exc).__name__}") from exc
+        raw.close()
+        raise _open_failure(exc, "TLS handshake failed") from exc
     conn = WSConnection(ConnectionType.CLIENT)
     ws = WebSocket(sock, conn)
     request = Request(
@@ -351,4 +367,4 @@ def open_websocket(
         raise
     except OSError as exc:
         ws._abort()
-        raise WebSocketClosed(1006, f"handshake failed: {type(exc).__name__}") from exc
+        raise _open_failure(exc, "handshake failed") from exc

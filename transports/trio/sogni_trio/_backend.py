@@ -15,13 +15,14 @@ import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 import trio
 import trio_websocket
 from trio_websocket import ConnectionClosed, HandshakeError
 
-from sogni_core.client import WebSocketClosed
+from sogni_core.client import TLS_HANDSHAKE_FAILED, WebSocketClosed
 
 __all__ = [
     "Cancelled",
@@ -187,6 +188,18 @@ def _ssl_context(verify: bool | ssl.SSLContext) -> ssl.SSLContext:
     return ctx
 
 
+def _open_failure(exc: BaseException, what: str) -> WebSocketClosed:
+    """Map an open failure; a rejected certificate is reported as 1015."""
+    seen: BaseException | None = exc
+    for _ in range(8):
+        if seen is None:
+            break
+        if isinstance(seen, ssl.SSLCertVerificationError):
+            return WebSocketClosed(TLS_HANDSHAKE_FAILED, "TLS certificate verification failed")
+        seen = seen.__cause__ or seen.__context__
+    return WebSocketClosed(1006, f"{what}: {type(exc).__name__}")
+
+
 class WebSocket:
     """One client WebSocket: a trio-websocket connection."""
 
@@ -231,6 +244,17 @@ class WebSocket:
         await self._release()
 
 
+async def _close_quietly(stream: Any) -> None:
+    if stream is None:
+        return
+    with trio.move_on_after(1), contextlib.suppress(Exception):
+        await stream.aclose()
+    transport = getattr(stream, "transport_stream", None)
+    if transport is not None:
+        with trio.move_on_after(1), contextlib.suppress(Exception):
+            await transport.aclose()
+
+
 async def open_websocket(
     url: str,
     headers: list[tuple[str, str]],
@@ -245,21 +269,40 @@ async def open_websocket(
     """
     if tasks is None or tasks.nursery is None:
         raise RuntimeError("trio needs the client's nursery to open a socket")
-    secure = url.startswith("wss:")
+    parts = urlsplit(url)
+    secure = parts.scheme == "wss"
+    host = parts.hostname or ""
+    port = parts.port or (443 if secure else 80)
+    resource = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    host_header = host if port in (80, 443) else f"{host}:{port}"
+    stream: Any = None
     try:
         with trio.fail_after(_HANDSHAKE_TIMEOUT):
-            conn = await trio_websocket.connect_websocket_url(
+            if secure:
+                stream = await trio.open_ssl_over_tcp_stream(
+                    host, port, ssl_context=_ssl_context(verify), https_compatible=True
+                )
+                # Handshake here, so a rejected certificate raises now rather
+                # than inside trio-websocket's reader task.
+                await stream.do_handshake()
+            else:
+                stream = await trio.open_tcp_stream(host, port)
+            conn = await trio_websocket.wrap_client_stream(
                 tasks.nursery,
-                url,
-                ssl_context=_ssl_context(verify) if secure else None,
+                stream,
+                host_header,
+                resource,
                 extra_headers=[(k.encode(), v.encode()) for k, v in headers],
                 message_queue_size=1024,
                 max_message_size=2**24,
             )
     except HandshakeError as exc:
+        await _close_quietly(stream)
         status = getattr(exc, "status_code", None)
-        code = status if isinstance(status, int) and 400 <= status < 500 else 1006
-        raise WebSocketClosed(code, f"handshake failed: {type(exc).__name__}") from exc
-    except (OSError, trio.TooSlowError) as exc:
-        raise WebSocketClosed(1006, f"connect failed: {type(exc).__name__}") from exc
+        if isinstance(status, int) and 400 <= status < 500:
+            raise WebSocketClosed(status, f"handshake failed: {type(exc).__name__}") from exc
+        raise _open_failure(exc, "handshake failed") from exc
+    except (OSError, trio.TooSlowError, trio.BrokenResourceError) as exc:
+        await _close_quietly(stream)
+        raise _open_failure(exc, "connect failed") from exc
     return WebSocket(conn)

@@ -22,6 +22,8 @@ import msgspec
 
 from sogni_core.client import (
     ClientClosedError,
+    ConnectTimeoutError,
+    TransportError,
     file_media,
     replace_media,
     upload_plan,
@@ -528,7 +530,15 @@ class SogniClient:
             policy=reconnect_policy,
         )
         self._tasks = backend.TaskGroup()
-        self._driver = Driver(self._conn, self._rest, self._tasks, self._on_event, verify=verify)
+        self._driver = Driver(
+            self._conn,
+            self._rest,
+            self._tasks,
+            self._on_event,
+            on_fatal=self._on_fatal,
+            verify=verify,
+        )
+        self._fatal: Exception | None = None
         self._connect_timeout = connect_timeout
         self._ready = backend.Event()
         self._network_changed = backend.Event()
@@ -576,7 +586,10 @@ class SogniClient:
         Raises:
             ConnectionClosedError: the server refused the connection (e.g.
                 4021 auth error, 4010 blocked app id, 4015 replaced).
-            TimeoutError: no greeting within ``connect_timeout``.
+            TransportError: the socket cannot be opened (a rejected TLS
+                certificate).
+            ConnectTimeoutError: no greeting within ``connect_timeout`` (also
+                a ``TimeoutError``; the message names the last socket error).
         """
         if self._closed:
             raise ClientClosedError("the client is closed; create a new one")
@@ -590,14 +603,22 @@ class SogniClient:
             raise
         await self._tasks.__aenter__()
         self._driver.start()
-        self._tasks.start_soon(self._prefetch)
         self._driver.call(self._conn.connect)
         try:
             ready = await backend.wait_event(self._ready, self._connect_timeout)
             if self._closed_error is not None:
                 raise self._closed_error
+            if self._fatal is not None:
+                raise TransportError(f"cannot open the socket: {self._fatal}") from self._fatal
             if not ready:
-                raise TimeoutError("no greeting from the Supernet socket")
+                last = self._driver.last_open_error
+                raise ConnectTimeoutError(
+                    f"no greeting from the Supernet socket within {self._connect_timeout} s"
+                    + (f" (last socket error: {last})" if last else "")
+                )
+            # Connected: warm the model catalogue so create() validates
+            # without waiting on it.
+            self._tasks.start_soon(self._prefetch)
         except BaseException:
             await self.aclose()
             raise
@@ -617,6 +638,16 @@ class SogniClient:
             await self._driver.aclose()
             await self._tasks.aclose()
         await self._rest.aclose()
+
+    def _on_fatal(self, exc: Exception) -> None:
+        # No retry can fix a rejected certificate: close locally first, so the
+        # core absorbs the socket's end instead of scheduling a reconnect.
+        self._fatal = exc
+        try:
+            self._driver.call(self._conn.close)
+        except Exception as err:
+            log.debug("close after a fatal open error failed: %s", type(err).__name__)
+        self._ready.set()
 
     def _check_open(self) -> None:
         if self._closed:
