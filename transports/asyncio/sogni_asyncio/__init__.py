@@ -29,7 +29,7 @@ from sogni_core.protocol._errors import (
 )
 
 from ._chat import Chat, ChatStream
-from ._client import Account, Project, Projects, SogniClient
+from ._client import Account, Project, ProjectEvents, Projects, SogniClient
 
 __all__ = [
     "Account",
@@ -44,6 +44,7 @@ __all__ = [
     "InvalidParamsError",
     "JobFailedError",
     "Project",
+    "ProjectEvents",
     "Projects",
     "SogniClient",
     "SogniError",

@@ -13,7 +13,7 @@ import io
 import logging
 import os
 import random
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from types import TracebackType
 from typing import Any, TypeVar
@@ -57,7 +57,7 @@ from ._driver import Driver
 from ._rest import RestClient
 from ._workflows import Workflows
 
-__all__ = ["Account", "Project", "Projects", "SogniClient"]
+__all__ = ["Account", "Project", "ProjectEvents", "Projects", "SogniClient"]
 
 log = logging.getLogger("sogni.client")
 
@@ -73,6 +73,52 @@ def _dispatch(callbacks: list[tuple[type, Callable[[Any], None]]], event: ev.Eve
                 callback(event)
             except Exception:
                 log.exception("callback for %s failed", type(event).__name__)
+
+
+class ProjectEvents:
+    """One pass over a project's events (from :meth:`Project.events`).
+
+    A plain iterator object, not an async generator: leaving the loop early
+    needs no ``aclosing()`` (trio warns about unfinished async generators).
+    Its queue is registered with the project until the end event was
+    returned, :meth:`close` was called, or the iterator was dropped.
+    """
+
+    def __init__(self, project: Project) -> None:
+        self._project: Project | None = project
+        self._queue = backend.Queue()
+        for event in project._history:
+            self._queue.put_nowait(event)
+        project._queues.append(self._queue)
+
+    def __repr__(self) -> str:
+        return f"ProjectEvents(open={self._project is not None})"
+
+    def __iter__(self) -> ProjectEvents:
+        return self
+
+    def __next__(self) -> ev.Event:
+        if self._project is None:
+            raise StopIteration
+        event: ev.Event = self._queue.get()
+        if isinstance(event, _END_EVENTS):
+            self._unregister()
+        return event
+
+    def close(self) -> None:
+        """Stop receiving events (idempotent)."""
+        self._unregister()
+
+    def _unregister(self) -> None:
+        project, self._project = self._project, None
+        if project is not None:
+            try:
+                project._queues.remove(self._queue)
+            except ValueError:  # pragma: no cover - already gone
+                pass
+
+    def __del__(self) -> None:
+        self._unregister()
 
 
 class Project:
@@ -138,25 +184,19 @@ class Project:
                 self.progress = 100
             self._done.set()
 
-    def events(self) -> Iterator[ev.Event]:
+    def events(self) -> ProjectEvents:
         """Every event of this project, from the first, ending after its end.
 
-        Yields:
-            Typed events (``ProjectQueued``, ``JobProgressed``, ``JobCompleted``,
-            ..., then one of ``ProjectCompleted``/``ProjectFailed``/``ProjectCanceled``).
+        ``for event in project.events()``; breaking out early is fine
+        (no ``aclosing()`` needed): the iterator stops receiving events when
+        it is closed, dropped or exhausted.
+
+        Returns:
+            A :class:`ProjectEvents` iterator of typed events
+            (``ProjectQueued``, ``JobProgressed``, ``JobCompleted``, ..., then
+            one of ``ProjectCompleted``/``ProjectFailed``/``ProjectCanceled``).
         """
-        queue = backend.Queue()
-        for event in self._history:
-            queue.put_nowait(event)
-        self._queues.append(queue)
-        try:
-            while True:
-                event = queue.get()
-                yield event
-                if isinstance(event, _END_EVENTS):
-                    return
-        finally:
-            self._queues.remove(queue)
+        return ProjectEvents(self)
 
     def wait(self, timeout: float | None = None) -> list[str]:
         """Wait for the end of the project.

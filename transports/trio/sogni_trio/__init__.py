@@ -30,7 +30,7 @@ from sogni_core.protocol._errors import (
 )
 
 from ._chat import Chat, ChatStream
-from ._client import Account, Project, Projects, SogniClient
+from ._client import Account, Project, ProjectEvents, Projects, SogniClient
 
 __all__ = [
     "Account",
@@ -45,6 +45,7 @@ __all__ = [
     "InvalidParamsError",
     "JobFailedError",
     "Project",
+    "ProjectEvents",
     "Projects",
     "SogniClient",
     "SogniError",
