@@ -1,8 +1,8 @@
 """Our llmJobRequest frames equal the official TS SDK 5.54.0's, key order included (02 §2.2).
 
-The same chat cases go through the TS SDK (node, the peers' pinned install
-under ``tests/emulator/peers/node/node_modules``, installed idempotently by
-their harness) and through our asyncio client, both against one recording
+The same chat cases go through the TS SDK (node, the shared peer's pinned install
+under ``tests/peers/node/node_modules``, installed idempotently by
+``tests/_peers.py``) and through our asyncio client, both against one recording
 emulator. The recorded ``llmJobRequest`` payloads must be identical once the
 fresh ``jobID`` (and the operation ids that default to it) are masked.
 """
@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import importlib.util
+import importlib
 import io
 import json
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -27,23 +26,10 @@ from sogni_emulator import Emulator
 
 from sogni_core.chat import sogni_tools
 from sogni_core.protocol.rest import Attribution
+from tests._peers import node_peer_dir
 
 HERE = Path(__file__).resolve().parent
-ROOT = HERE.parents[1]
 KEY = "sk-parity-9e1f"
-
-
-def _peer_dir() -> Path:
-    spec = importlib.util.spec_from_file_location(
-        "_peers_harness", ROOT / "tests" / "emulator" / "peers" / "_harness.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = sys.modules.get(spec.name) or importlib.util.module_from_spec(spec)
-    if spec.name not in sys.modules:
-        sys.modules[spec.name] = module  # dataclasses look their module up
-        spec.loader.exec_module(module)
-    path: Path = module.ensure_node_peer()
-    return path
 
 
 def _png() -> str:
@@ -181,7 +167,7 @@ async def _run_ours(emu: Emulator) -> None:
 
 @pytest.mark.skipif(shutil.which("node") is None, reason="node is not installed")
 def test_llm_job_requests_match_the_ts_sdk(tmp_path: Path) -> None:
-    peer = _peer_dir()
+    peer = node_peer_dir()
     cases = tmp_path / "cases.json"
     cases.write_text(json.dumps(CASES))
     record = tmp_path / "rec.jsonl"

@@ -1,10 +1,10 @@
 """Our hosted tool definitions agree with @sogni-ai/sogni-protocol@1.0.0-alpha.45.
 
-The package is installed with npm under ``.cache/chat-protocol`` (idempotent:
-skipped when the pinned version is already there). Names, order, parameter
-names, types, enums, bounds, required flags and closed objects are compared
-with ``manifests/openai-tools.json`` and ``schemas/tools/*.schema.json``;
-descriptions are ours and are not compared. The one intended difference is
+The package is the shared node peer's pinned install (``tests/_peers.py``:
+``tests/peers/node/node_modules``, ``npm ci`` only when the lock file changed).
+Names, order, parameter names, types, enums, bounds, required flags and closed
+objects are compared with ``manifests/openai-tools.json`` and
+``schemas/tools/*.schema.json``; descriptions are ours and are not compared. The one intended difference is
 the official SDK's own patches (02 §4.1): ``generate_music.model`` lists the
 music model ids and ``generate_video.videoModel`` gains the SDK's extra selectors.
 """
@@ -13,20 +13,15 @@ from __future__ import annotations
 
 import copy
 import json
-import shutil
-import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from sogni_core.chat import TOOL_NAMES, sogni_tools
+from tests._peers import sogni_protocol_dir
 
-ROOT = Path(__file__).resolve().parents[2]
-PREFIX = ROOT / ".cache" / "chat-protocol"
-PACKAGE = "@sogni-ai/sogni-protocol"
 VERSION = "1.0.0-alpha.45"
-PKG_DIR = PREFIX / "node_modules" / "@sogni-ai" / "sogni-protocol"
 SDK_MUSIC_MODELS = [
     "ace_step_1.5_xl_turbo",
     "ace_step_1.5_xl_sft",
@@ -59,28 +54,9 @@ COMPARED = (
 
 @pytest.fixture(scope="module")
 def protocol() -> Path:
-    manifest = PKG_DIR / "package.json"
-    if not (manifest.is_file() and json.loads(manifest.read_text())["version"] == VERSION):
-        if shutil.which("npm") is None:
-            pytest.fail("npm is required to install the protocol package")
-        PREFIX.mkdir(parents=True, exist_ok=True)
-        subprocess.run(
-            [
-                "npm",
-                "install",
-                "--no-audit",
-                "--no-fund",
-                "--no-save",
-                "--prefix",
-                str(PREFIX),
-                f"{PACKAGE}@{VERSION}",
-            ],
-            check=True,
-            capture_output=True,
-            timeout=300,
-        )
-    assert json.loads(manifest.read_text())["version"] == VERSION
-    return PKG_DIR
+    package = sogni_protocol_dir()
+    assert json.loads((package / "package.json").read_text())["version"] == VERSION
+    return package
 
 
 def _compare(ours: dict[str, Any], theirs: dict[str, Any], path: str, problems: list[str]) -> None:
