@@ -1,42 +1,30 @@
 """Chat scenarios run once per transport (asyncio, trio, blocking) against the emulator.
 
-A scenario is an ``async def scenario(h, emu)``; the harness awaits the
-client's coroutines on asyncio or trio, or, for the blocking client, runs the
-scenario on a throwaway asyncio loop where each client call simply blocks.
-Every run has a hard timeout.
+The harness is ``tests/_fixtures.py``'s :class:`TransportHarness`: a scenario is an
+``async def scenario(h, emu)``; the harness awaits the client's coroutines on asyncio
+or trio, or, for the blocking client, runs the scenario on a throwaway asyncio loop
+where each client call simply blocks. Every run has a hard timeout.
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
-import importlib
-import inspect
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-import trio
 from sogni_emulator import Emulator
 
-TRANSPORTS = ("asyncio", "trio", "sync")
+from tests._fixtures import TRANSPORTS, TransportHarness, emulator_factory
+
 KEY = "sk-chat-test-0d1e2f"
 HARD_TIMEOUT = 40.0
 
 
-class Harness:
+class Harness(TransportHarness):
     """Transport adapter: ``call`` awaits when needed, ``chunks`` iterates a stream."""
 
-    def __init__(self, name: str) -> None:
-        self.name = name
-        self.mod = importlib.import_module(f"sogni_{name}")
-        self.is_async = name != "sync"
-
-    def __repr__(self) -> str:
-        return f"Harness({self.name})"
-
-    async def call(self, value: Any) -> Any:
-        return await value if inspect.isawaitable(value) else value
+    hard_timeout = HARD_TIMEOUT
 
     @contextlib.asynccontextmanager
     async def client(self, emu: Emulator, **kwargs: Any) -> AsyncIterator[Any]:
@@ -53,7 +41,11 @@ class Harness:
                 yield client
 
     async def chunks(self, stream: Any, limit: int | None = None) -> list[Any]:
-        """Iterate a stream (stopping with ``break`` after ``limit`` chunks)."""
+        """Iterate a stream (stopping with ``break`` after ``limit`` chunks).
+
+        Unlike :meth:`TransportHarness.iterate` this does not close the stream after a
+        ``break``: the chat suite checks that breaking out alone cancels the job.
+        """
         out: list[Any] = []
         if self.is_async:
             async for chunk in stream:
@@ -67,39 +59,13 @@ class Harness:
                     break
         return out
 
-    async def sleep(self, seconds: float) -> None:
-        if self.name == "trio":
-            await trio.sleep(seconds)
-        else:
-            await asyncio.sleep(seconds)
-
-    def run(self, scenario: Callable[..., Awaitable[Any]], *args: Any) -> Any:
-        if self.name == "trio":
-
-            async def main() -> Any:
-                with trio.fail_after(HARD_TIMEOUT):
-                    return await scenario(self, *args)
-
-            return trio.run(main)
-
-        async def amain() -> Any:
-            return await asyncio.wait_for(scenario(self, *args), HARD_TIMEOUT)
-
-        return asyncio.run(amain())
-
 
 @pytest.fixture(params=TRANSPORTS)
 def h(request: pytest.FixtureRequest) -> Harness:
     return Harness(request.param)
 
 
-@pytest.fixture
-def emulator_factory() -> Any:
+@pytest.fixture(name="emulator_factory")
+def _emulator_factory() -> Any:
     """``with emulator_factory(**options) as emu``: a fresh seeded emulator in a thread."""
-
-    def make(**kwargs: Any) -> Any:
-        kwargs.setdefault("seed", 0)
-        kwargs.setdefault("api_keys", [KEY])
-        return Emulator.run_in_thread(port=0, **kwargs)
-
-    return make
+    return emulator_factory(seed=0, api_key=KEY)

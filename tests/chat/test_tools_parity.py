@@ -4,9 +4,10 @@ The package is the shared node peer's pinned install (``tests/_peers.py``:
 ``tests/peers/node/node_modules``, ``npm ci`` only when the lock file changed).
 Names, order, parameter names, types, enums, bounds, required flags and closed
 objects are compared with ``manifests/openai-tools.json`` and
-``schemas/tools/*.schema.json``; descriptions are ours and are not compared. The one intended difference is
-the official SDK's own patches (02 §4.1): ``generate_music.model`` lists the
-music model ids and ``generate_video.videoModel`` gains the SDK's extra selectors.
+``schemas/tools/*.schema.json``; descriptions are ours and are not compared.
+The one intended difference is the official SDK's own patches (02 §4.1):
+``generate_music.model`` lists the music model ids and
+``generate_video.videoModel`` gains the SDK's extra selectors.
 """
 
 from __future__ import annotations
