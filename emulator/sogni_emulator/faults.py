@@ -29,7 +29,7 @@ Documented in ``emulator/README.md``:
 ``rest-429=N[:PATH]``  the next N REST calls (under PATH) get 429 + Retry-After: 1
 ``rest-500=N[:PATH]``, ``rest-502=...``, ``rest-503=...``  likewise with 5xx
 ``sse-drop=N``         abort the next workflow / chat-run SSE connection after it
-                       sent N events (``N*``: every stream), see ``workflows.py``
+                       sent N events (``N*``: every stream), see ``event_stream.py``
 ``slow-steps=F``       multiply workflow step and chat-run durations by F
 =====================  ==========================================================
 """
@@ -233,7 +233,7 @@ class FaultPlan:
                     return True
         return False
 
-    # -- durable streams (workflows.py, chat_runs.py) -----------------------------------
+    # -- durable streams (event_stream.py, workflow_runner.py, chat_runs.py) ------------
 
     def sse_drop_after(self) -> int | None:
         """Events after which to abort the SSE stream being opened (consumes ``sse-drop``)."""
