@@ -16,23 +16,17 @@ import ssl
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-import httpx
-from wsproto import ConnectionType, WSConnection
-from wsproto.events import (
-    AcceptConnection,
-    BytesMessage,
-    CloseConnection,
-    Ping,
-    RejectConnection,
-    Request,
-    TextMessage,
-)
-from wsproto.extensions import PerMessageDeflate
-
 from sogni_core.client import TLS_HANDSHAKE_FAILED, TransportError, WebSocketClosed
+
+if TYPE_CHECKING:
+    import httpx
+    from wsproto import WSConnection
+
+# httpx (REST) and wsproto/h11 (the socket) are imported on first use, not
+# with the package: they are most of ``import sogni_asyncio``'s time.
 
 __all__ = [
     "Cancelled",
@@ -40,9 +34,9 @@ __all__ = [
     "Event",
     "Queue",
     "Semaphore",
-    "HttpClient",
     "TaskGroup",
     "WebSocket",
+    "http_client",
     "monotonic",
     "open_websocket",
     "read_file",
@@ -57,9 +51,15 @@ Cancelled = asyncio.CancelledError
 """The exception a cancelled wait raises (``trio.Cancelled`` in the trio copy)."""
 
 log = logging.getLogger("sogni.backend")
-HttpClient = httpx.AsyncClient
 _READ_SIZE = 65536
 _HANDSHAKE_TIMEOUT = 30.0
+
+
+def http_client(**options: Any) -> httpx.AsyncClient:
+    """A new ``httpx.AsyncClient`` (httpx is imported on the first call)."""
+    import httpx
+
+    return httpx.AsyncClient(**options)
 
 
 def monotonic() -> float:
@@ -260,11 +260,15 @@ class WebSocket:
         """
         if self._closed is not None:
             raise self._closed
+        from wsproto.events import TextMessage
+
         await self._write(self._conn.send(TextMessage(data=text)))
 
     async def send_ping(self) -> None:
         """Send a ping control frame."""
         if self._closed is None:
+            from wsproto.events import Ping
+
             await self._write(self._conn.send(Ping(payload=b"sogni")))
 
     async def receive(self) -> str | bytes:
@@ -293,6 +297,8 @@ class WebSocket:
         return self._pending.pop(0)
 
     async def _process_events(self) -> None:
+        from wsproto.events import BytesMessage, CloseConnection, Ping, TextMessage
+
         for event in self._conn.events():
             if isinstance(event, TextMessage):
                 self._text.append(event.data)
@@ -317,6 +323,8 @@ class WebSocket:
     async def close(self, code: int = 1000, reason: str = "") -> None:
         """Start the close handshake, wait briefly for the answer, then drop."""
         if self._closed is None:
+            from wsproto.events import CloseConnection
+
             self._closed = WebSocketClosed(code, reason)
             with contextlib.suppress(Exception):
                 await self._write(self._conn.send(CloseConnection(code=code, reason=reason)))
@@ -324,6 +332,8 @@ class WebSocket:
         self._abort()
 
     async def _drain_close(self) -> None:
+        from wsproto.events import CloseConnection
+
         while True:
             data = await self._reader.read(_READ_SIZE)
             if not data:
@@ -357,6 +367,10 @@ async def open_websocket(
             (close code = the HTTP status, when 4xx).
     """
     del tasks
+    from wsproto import ConnectionType, WSConnection
+    from wsproto.events import Request
+    from wsproto.extensions import PerMessageDeflate
+
     parts = urlsplit(url)
     secure = parts.scheme == "wss"
     host = parts.hostname or ""
@@ -400,6 +414,8 @@ async def open_websocket(
 
 
 async def _handshake(ws: WebSocket, reader: asyncio.StreamReader, conn: WSConnection) -> None:
+    from wsproto.events import AcceptConnection, RejectConnection
+
     while True:
         data = await reader.read(_READ_SIZE)
         if not data:

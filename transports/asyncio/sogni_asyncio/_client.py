@@ -15,7 +15,7 @@ import random
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import msgspec
 
@@ -51,10 +51,12 @@ from sogni_core.state.connection import SogniConnection
 from sogni_core.state.session import ReconnectPolicy
 
 from . import _backend as backend
-from ._chat import Chat
 from ._driver import Driver
 from ._rest import RestClient
-from ._workflows import Workflows
+
+if TYPE_CHECKING:
+    from ._chat import Chat
+    from ._workflows import Workflows
 
 __all__ = ["Account", "Project", "ProjectEvents", "Projects", "SogniClient"]
 
@@ -590,15 +592,41 @@ class SogniClient:
         """The server's ``authenticated`` greeting (wire Struct), once ready."""
         self.projects = Projects(self)
         self.account = Account(self)
-        self.chat = Chat(self)
-        self.workflows = Workflows(self)
-        """Durable creative workflows and templates (02 §5)."""
+        self._chat: Chat | None = None
+        self._llm_models: ev.ServerNotice | None = None
+        self._workflows: Workflows | None = None
 
     def __repr__(self) -> str:
         return (
             f"SogniClient(app_id={self.app_id!r}, network={self.network!r}, "
             f"state={self._conn.state.name}, rest={self._hosts.rest!r})"
         )
+
+    @property
+    def chat(self) -> Chat:
+        """LLM chat over the socket, hosted chat and chat runs (02 §2-§4).
+
+        Imported on first use (it carries the generated tool schemas), so
+        ``import sogni_asyncio`` stays fast.
+        """
+        chat = self._chat
+        if chat is None:
+            from ._chat import Chat
+
+            chat = self._chat = Chat(self)
+            if self._llm_models is not None:  # announced before first use
+                chat._on_event(self._llm_models)
+        return chat
+
+    @property
+    def workflows(self) -> Workflows:
+        """Durable creative workflows and templates (02 §5), imported on first use."""
+        workflows = self._workflows
+        if workflows is None:
+            from ._workflows import Workflows
+
+            workflows = self._workflows = Workflows(self)
+        return workflows
 
     # -- lifecycle ---------------------------------------------------------------
 
@@ -720,6 +748,8 @@ class SogniClient:
             self._network_changed.set()
         elif isinstance(event, ev.ServerNotice) and event.name == "swarmModels":
             self.projects._on_swarm(getattr(event.message, "models", {}))
+        elif isinstance(event, ev.ServerNotice) and event.name == "swarmLLMModels":
+            self._llm_models = event  # replayed into client.chat when first used
         elif isinstance(event, ev.Connecting) and event.attempt:
             log.info("reconnecting (attempt %d) in %.1f s", event.attempt, event.delay)
         _dispatch(self._callbacks, event)

@@ -13,9 +13,8 @@ import logging
 import random
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from sogni_core.client import (
     AUTHENTICATION_TYPES,
@@ -48,6 +47,9 @@ from sogni_core.protocol.rest import (
 from sogni_core.protocol.retry import DEFAULT_RETRY_POLICY, RetryPolicy
 
 from . import _backend as backend
+
+if TYPE_CHECKING:
+    import httpx
 
 __all__ = ["RestClient"]
 
@@ -93,7 +95,11 @@ class RestClient:
         self._app_source = app_source
         self._testnet = testnet
         self._retry = retry
-        self._http = backend.HttpClient(verify=verify, timeout=timeout, follow_redirects=True)
+        self._verify = verify
+        self._timeout = timeout
+        self._client: httpx.AsyncClient | None = None
+        self._closed = False
+        self._http_lock = backend.CoreLock()
         self._rng = random.Random()
         self._refresh_lock = backend.CoreLock()
         self._refresh_done: backend.Event | None = None
@@ -102,9 +108,29 @@ class RestClient:
         mode = "api_key" if self._api_key else ("token" if self.tokens or self._login else "none")
         return f"RestClient(rest={self.hosts.rest!r}, auth={mode})"
 
+    @property
+    def _http(self) -> httpx.AsyncClient:
+        # Created (and httpx imported) on first use: ``import sogni_asyncio``
+        # stays fast, and a client that never calls REST never loads httpx.
+        client = self._client
+        if client is None:
+            with self._http_lock:  # threads (the blocking copy) race to create it
+                client = self._client
+                if client is None:
+                    if self._closed:
+                        raise RuntimeError("the HTTP client is closed")
+                    client = self._client = backend.http_client(
+                        verify=self._verify, timeout=self._timeout, follow_redirects=True
+                    )
+        return client
+
     async def aclose(self) -> None:
         """Close the HTTP connection pool."""
-        await self._http.aclose()
+        with self._http_lock:
+            self._closed = True
+            client = self._client
+        if client is not None:
+            await client.aclose()
 
     # -- credentials -------------------------------------------------------------
 
@@ -226,6 +252,8 @@ class RestClient:
         Raises:
             TransportError: no response after the last attempt.
         """
+        import httpx
+
         attempt = 0
         while True:
             attempt += 1
@@ -318,6 +346,8 @@ class RestClient:
         Raises:
             TransportError: the download failed.
         """
+        import httpx
+
         request = download_request(url)
         try:
             async with self._http.stream(request.method, request.url) as response:
@@ -329,4 +359,4 @@ class RestClient:
 
 
 def _path(request: Request) -> str:
-    return httpx.URL(request.url).path
+    return urlsplit(request.url).path

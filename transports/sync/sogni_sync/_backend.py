@@ -17,33 +17,27 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-import httpx
-from wsproto import ConnectionType, WSConnection
-from wsproto.events import (
-    AcceptConnection,
-    BytesMessage,
-    CloseConnection,
-    Ping,
-    RejectConnection,
-    Request,
-    TextMessage,
-)
-from wsproto.extensions import PerMessageDeflate
-
 from sogni_core.client import TLS_HANDSHAKE_FAILED, WebSocketClosed
+
+if TYPE_CHECKING:
+    import httpx
+    from wsproto import WSConnection
+
+# httpx (REST) and wsproto/h11 (the socket) are imported on first use, not
+# with the package: they are most of ``import sogni_sync``'s time.
 
 __all__ = [
     "Cancelled",
     "CoreLock",
     "Event",
-    "HttpClient",
     "Queue",
     "Semaphore",
     "TaskGroup",
     "WebSocket",
+    "http_client",
     "monotonic",
     "open_websocket",
     "read_file",
@@ -57,10 +51,16 @@ __all__ = [
 log = logging.getLogger("sogni.backend")
 
 Cancelled = KeyboardInterrupt
-HttpClient = httpx.Client
 CoreLock = threading.RLock
 _READ_SIZE = 65536
 _HANDSHAKE_TIMEOUT = 30.0
+
+
+def http_client(**options: Any) -> httpx.Client:
+    """A new ``httpx.Client`` (httpx is imported on the first call)."""
+    import httpx
+
+    return httpx.Client(**options)
 
 
 def monotonic() -> float:
@@ -225,11 +225,15 @@ class WebSocket:
     def send_text(self, text: str) -> None:
         if self._closed is not None:
             raise self._closed
+        from wsproto.events import TextMessage
+
         with self._lock:
             self._write(self._conn.send(TextMessage(data=text)))
 
     def send_ping(self) -> None:
         if self._closed is None:
+            from wsproto.events import Ping
+
             try:
                 with self._lock:
                     self._write(self._conn.send(Ping(payload=b"sogni")))
@@ -257,6 +261,8 @@ class WebSocket:
         return self._pending.pop(0)
 
     def _process_events(self) -> None:
+        from wsproto.events import BytesMessage, CloseConnection, Ping, TextMessage
+
         for event in self._conn.events():
             if isinstance(event, TextMessage):
                 self._text.append(event.data)
@@ -287,6 +293,8 @@ class WebSocket:
     def close(self, code: int = 1000, reason: str = "") -> None:
         """Send a close frame and drop the socket (the reader thread ends)."""
         if self._closed is None:
+            from wsproto.events import CloseConnection
+
             self._closed = WebSocketClosed(code, reason)
             try:
                 self._sock.settimeout(2.0)
@@ -320,6 +328,10 @@ def open_websocket(
         WebSocketClosed: the handshake failed (1006) or was rejected (4xx).
     """
     del tasks
+    from wsproto import ConnectionType, WSConnection
+    from wsproto.events import AcceptConnection, RejectConnection, Request
+    from wsproto.extensions import PerMessageDeflate
+
     parts = urlsplit(url)
     secure = parts.scheme == "wss"
     host = parts.hostname or ""

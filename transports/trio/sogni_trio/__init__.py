@@ -13,7 +13,8 @@ Example::
         urls = await project.wait()
 """
 
-from sogni_core.chat import ChatError
+from typing import TYPE_CHECKING, Any
+
 from sogni_core.client import (
     ClientClosedError,
     ConnectTimeoutError,
@@ -29,8 +30,28 @@ from sogni_core.protocol._errors import (
     SogniError,
 )
 
-from ._chat import Chat, ChatStream
 from ._client import Account, Project, ProjectEvents, Projects, SogniClient
+
+if TYPE_CHECKING:
+    from sogni_core.chat import ChatError
+
+    from ._chat import Chat, ChatStream
+
+# The chat names load sogni_core.chat (and its generated tool schemas) on
+# first access, keeping ``import sogni_trio`` fast (PEP 562).
+_LAZY = {"Chat": "._chat", "ChatStream": "._chat", "ChatError": "sogni_core.chat"}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "Account",

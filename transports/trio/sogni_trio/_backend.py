@@ -14,25 +14,27 @@ import ssl
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-import httpx
 import trio
 import trio_websocket
 from trio_websocket import ConnectionClosed, HandshakeError
 
 from sogni_core.client import TLS_HANDSHAKE_FAILED, WebSocketClosed
 
+if TYPE_CHECKING:
+    import httpx
+
 __all__ = [
     "Cancelled",
     "CoreLock",
     "Event",
-    "HttpClient",
     "Queue",
     "Semaphore",
     "TaskGroup",
     "WebSocket",
+    "http_client",
     "monotonic",
     "open_websocket",
     "read_file",
@@ -45,8 +47,14 @@ __all__ = [
 
 log = logging.getLogger("sogni.backend")
 Cancelled = trio.Cancelled
-HttpClient = httpx.AsyncClient
 _HANDSHAKE_TIMEOUT = 30.0
+
+
+def http_client(**options: Any) -> httpx.AsyncClient:
+    """A new ``httpx.AsyncClient`` (httpx is imported on the first call)."""
+    import httpx
+
+    return httpx.AsyncClient(**options)
 
 
 def monotonic() -> float:
