@@ -17,21 +17,44 @@
 #    ``subscriptionLimitNotice``).
 # 3. The client tracker, a two-state machine::
 #
-#        SYNCED ──LOCAL_UPDATE──> PENDING ──SERVER_SNAPSHOT (covers intent)──> SYNCED
-#           ^                        │
-#           └──────RECONNECT─────────┘   (intent baked into the URL map)
+#        SYNCED ──LOCAL_UPDATE──> PENDING ──SERVER_SNAPSHOT (last ack)──> SYNCED
+#                                  │  ^
+#                                  └──┘ LOCAL_UPDATE, SERVER_SNAPSHOT, RECONNECT
 #
 #    The reference replaces its "current map" with every server snapshot and
 #    serializes it into the URL on each reconnect, so an update whose snapshot
 #    was lost to a disconnect silently disappears (01 §3.5). We keep the
-#    server's snapshot *and* the composed effect of our own updates sent since
-#    the server last confirmed them. Every update is an assignment of some
-#    names (optionally after clearing), and assignments compose into one
-#    assignment and are idempotent, so ``fold(snapshot, pending)`` is the
-#    client's intent whether or not the server already applied ``pending``.
-#    That map goes into the URL on reconnect; the server rebuilds the same
-#    state from it. A snapshot that already satisfies the pending effect
-#    confirms it (PENDING -> SYNCED: the one transition decided in code).
+#    server's snapshot (the *base*) *and* the list of our own updates the
+#    server has not acknowledged yet, in send order.
+#
+#    Acknowledgement is by counting, never by comparing maps: each
+#    ``setSocketEventSubscriptions`` the server applies yields exactly one
+#    ``socketEventSubscriptionsUpdated``, in order, so the k-th snapshot on a
+#    socket acknowledges the k-th unacknowledged update. (Comparing the
+#    snapshot with the intent is wrong: an early snapshot can equal the
+#    intent by chance while later updates are still in flight, and the
+#    snapshot that follows would then overwrite them.) A snapshot with nothing
+#    unacknowledged just replaces the base. An empty snapshot is counted and
+#    adopted too (only its report is suppressed), or the count would shift.
+#
+#    Why ``fold(base, unacked...)`` is the intent whether or not the server
+#    already applied some of them: every update is an assignment of some
+#    names (optionally after clearing), and a run of assignments composes
+#    into one idempotent assignment, so re-applying a suffix of the history
+#    the server already holds changes nothing.
+#
+#    Reconnect (``url_value``): that fold goes into the URL and becomes the
+#    base; the server rebuilds the same state from it. The unacknowledged
+#    updates are *kept*: the connection re-sends frames the transport never
+#    drained on the new socket, and their snapshots must still count.
+#    Updates that were lost instead (drained, then the socket dropped) are
+#    never acknowledged; keeping them is safe (they are already in the base,
+#    and folding them again is idempotent) and costs only a stale PENDING.
+#    The first snapshot on a new socket is the server's greeting (the
+#    emulator sends one before it reads any frame): it replaces the base and
+#    acknowledges nothing, which restarts the count. Were a server not to
+#    greet, the first acknowledgement is taken for the greeting: one update
+#    is acknowledged late, never early, which is the safe direction.
 #
 # Every (State, Input) pair is legal: nothing here can be violated by either
 # peer, so this machine has no ERROR state.
@@ -206,9 +229,10 @@ TRANSITIONS: dict[tuple[SubscriptionState, SubscriptionInput], SubscriptionState
     (_S.SYNCED, _I.SERVER_SNAPSHOT): _S.SYNCED,
     (_S.SYNCED, _I.RECONNECT): _S.SYNCED,
     (_S.PENDING, _I.LOCAL_UPDATE): _S.PENDING,
-    # Stays PENDING unless the snapshot covers the pending effect (code).
+    # Stays PENDING unless this snapshot acknowledged the last update (code).
     (_S.PENDING, _I.SERVER_SNAPSHOT): _S.PENDING,
-    (_S.PENDING, _I.RECONNECT): _S.SYNCED,
+    # Unacknowledged updates survive a reconnect (they may be re-sent).
+    (_S.PENDING, _I.RECONNECT): _S.PENDING,
 }
 
 
@@ -223,26 +247,38 @@ class SubscriptionTracker:
         self.state = SubscriptionState.SYNCED
         self.snapshot: dict[str, bool] = normalize_map(initial) or {}
         """The last map the server confirmed (or the initial config)."""
-        self._reset = False
-        self._assign: dict[str, bool] = {}
+        self._unacked: list[dict[str, Any]] = []
+        # True from ``url_value`` until the new socket's first snapshot.
+        self._greeting = False
 
     def _process(self, event: SubscriptionInput) -> None:
         self.state = step(TRANSITIONS, self.state, event, machine="subscriptions", remote=False)
 
     @property
     def pending(self) -> dict[str, Any]:
-        """The composed effect of unconfirmed local updates, as one update."""
+        """The composed effect of unacknowledged local updates, as one update."""
+        reset = False
+        assign: dict[str, bool] = {}
+        for payload in self._unacked:
+            # An update is an assignment: a reset discards older assignments.
+            if payload.get("reset") is True:
+                reset = True
+                assign = {}
+            assign.update(fold_update({}, {**payload, "reset": False}))
         out: dict[str, Any] = {}
-        if self._reset:
+        if reset:
             out["reset"] = True
-        if self._assign:
-            out["subscriptions"] = dict(self._assign)
+        if assign:
+            out["subscriptions"] = assign
         return out
 
     @property
     def intent(self) -> dict[str, bool]:
-        """``fold(snapshot, pending)``: what the server should hold."""
-        return fold_update(self.snapshot, self.pending)
+        """The snapshot folded with every unacknowledged update, in order."""
+        result = self.snapshot
+        for payload in self._unacked:
+            result = fold_update(result, payload)
+        return dict(result)
 
     def local_update(self, value: object) -> dict[str, Any]:
         """Record an application update and return the payload to send.
@@ -254,46 +290,48 @@ class SubscriptionTracker:
             The normalized ``setSocketEventSubscriptions`` payload.
         """
         payload = normalize_update(value)
-        # Compose this update onto the pending effect: an update is an
-        # assignment, so reset discards older assignments, then merge.
-        if payload.get("reset") is True:
-            self._reset = True
-            self._assign = {}
-        self._assign.update(fold_update({}, {**payload, "reset": False}))
+        self._unacked.append(payload)
         self._process(SubscriptionInput.LOCAL_UPDATE)
         return payload
 
     def server_snapshot(self, value: object) -> bool:
         """Adopt the server's ``socketEventSubscriptionsUpdated`` map.
 
+        The first snapshot after ``url_value`` is the greeting; any later one
+        acknowledges the oldest unacknowledged update (see the theory
+        comment).
+
         Args:
-            value: the ``socketEventSubscriptions`` member (falsy is ignored,
-                like the reference).
+            value: the ``socketEventSubscriptions`` member. A non-mapping
+                (absent, ``null``) is ignored, like the reference.
 
         Returns:
-            ``True`` when the snapshot was adopted.
+            ``True`` when the snapshot was adopted and is worth reporting.
+            An empty map returns ``False`` (it is not reported, the
+            documented behaviour here) but is still adopted and counted: it
+            is the server's real answer, e.g. to a ``reset``, and skipping it
+            would shift the count.
         """
-        if not isinstance(value, Mapping) or not value:
+        if not isinstance(value, Mapping):
             return False
         self.snapshot = {str(k): v for k, v in value.items() if isinstance(v, bool)}
+        if self._greeting:
+            self._greeting = False
+        elif self._unacked:
+            del self._unacked[0]
         self._process(SubscriptionInput.SERVER_SNAPSHOT)
-        if self.state is SubscriptionState.PENDING and self.intent == self.snapshot:
-            self._clear_pending()
-        return True
-
-    def _clear_pending(self) -> None:
-        self._reset = False
-        self._assign = {}
-        self.state = SubscriptionState.SYNCED
+        if not self._unacked:
+            self.state = SubscriptionState.SYNCED
+        return bool(value)
 
     def url_value(self) -> str | None:
         """The ``socketEventSubscriptions`` URL value for the next connect.
 
-        Calling it means a new socket is being opened: the pending effect is
-        baked into the returned map, which becomes the expected snapshot.
+        Calling it means a new socket is being opened: the intent becomes the
+        base (the server rebuilds it from the URL), unacknowledged updates
+        stay unacknowledged, and the next snapshot is taken as the greeting.
         """
-        intent = self.intent
+        self.snapshot = self.intent
+        self._greeting = True
         self._process(SubscriptionInput.RECONNECT)
-        self.snapshot = intent
-        self._clear_pending()
-        return serialize_map(intent)
+        return serialize_map(self.snapshot)
