@@ -25,6 +25,8 @@ if TYPE_CHECKING:
     import httpx
     from wsproto import WSConnection
 
+    from ._http11 import Exchange
+
 # httpx (REST) and wsproto/h11 (the socket) are imported on first use, not
 # with the package: they are most of ``import sogni_asyncio``'s time.
 
@@ -32,11 +34,14 @@ __all__ = [
     "Cancelled",
     "CoreLock",
     "Event",
+    "HttpPool",
     "Queue",
     "Semaphore",
     "TaskGroup",
     "WebSocket",
     "http_client",
+    "http_pool",
+    "http_send",
     "monotonic",
     "open_websocket",
     "read_file",
@@ -60,6 +65,139 @@ def http_client(**options: Any) -> httpx.AsyncClient:
     import httpx
 
     return httpx.AsyncClient(**options)
+
+
+_Conn = tuple[asyncio.StreamReader, asyncio.StreamWriter, "Exchange"]
+
+
+class HttpPool:
+    """Kept-alive HTTP/1.1 connections (h11 over asyncio streams), by origin.
+
+    Used by ``RestClient.send`` for the core's complete requests; streams,
+    downloads and redirects go through ``httpx`` (:func:`http_client`).
+    """
+
+    def __init__(self, *, verify: Any, max_connections: int) -> None:
+        self._verify = verify
+        self._max_idle = max_connections
+        self._idle: dict[Any, list[_Conn]] = {}
+        self._closed = False
+
+    def __repr__(self) -> str:
+        return f"HttpPool(idle={sum(len(v) for v in self._idle.values())})"
+
+    async def _open(self, origin: Any) -> tuple[asyncio.StreamReader, asyncio.StreamWriter, Any]:
+        from ._http11 import Exchange
+
+        scheme, host, port = origin
+        secure = scheme == "https"
+        reader, writer = await asyncio.open_connection(
+            host,
+            port,
+            ssl=_ssl_context(self._verify) if secure else None,
+            server_hostname=host if secure else None,
+            limit=2**24,
+        )
+        return reader, writer, Exchange()
+
+    def _release(self, origin: Any, conn: _Conn) -> None:
+        idle = self._idle.setdefault(origin, [])
+        if self._closed or len(idle) >= self._max_idle:
+            conn[1].close()
+        else:
+            idle.append(conn)
+
+    async def aclose(self) -> None:
+        """Close every idle connection."""
+        self._closed = True
+        idle, self._idle = self._idle, {}
+        writers = [writer for conns in idle.values() for _reader, writer, _exchange in conns]
+        for writer in writers:
+            writer.close()
+        for writer in writers:
+            with contextlib.suppress(Exception):
+                await writer.wait_closed()
+
+
+async def _read_response(
+    reader: asyncio.StreamReader, exchange: Exchange, seen: list[bool]
+) -> None:
+    # ``seen`` gets an entry once any byte arrived (no silent retry then).
+    while True:
+        data = await reader.read(_READ_SIZE)
+        if data and not seen:
+            seen.append(True)
+        if exchange.receive(data):
+            return
+
+
+def http_pool(*, verify: Any, max_connections: int) -> HttpPool:
+    """A request pool for :func:`http_send`."""
+    return HttpPool(verify=verify, max_connections=max_connections)
+
+
+async def http_send(
+    pool: HttpPool,
+    method: str,
+    url: str,
+    headers: list[tuple[str, str]],
+    body: bytes | None,
+    timeout: float,
+) -> tuple[int, list[tuple[str, str]], bytes]:
+    """Send one complete request on ``pool`` and read the whole answer.
+
+    A kept-alive connection the server closed meanwhile is retried once on a
+    fresh one (nothing was answered on it).
+
+    Returns:
+        ``(status, headers, body)``; no redirects are followed.
+
+    Raises:
+        httpx.HTTPError: no answer (``ConnectError``, ``ReadError``,
+            ``WriteError``, ``TimeoutException`` subclasses...).
+    """
+    import h11
+    import httpx
+
+    from ._http11 import origin_of
+
+    if pool._closed:
+        raise httpx.ConnectError("the HTTP pool is closed")
+    origin, host, target = origin_of(url)
+    while True:
+        idle = pool._idle.get(origin)
+        reused = bool(idle)
+        if idle:
+            conn = idle.pop()
+        else:
+            try:
+                conn = await asyncio.wait_for(pool._open(origin), timeout)
+            except asyncio.TimeoutError as exc:
+                raise httpx.ConnectTimeout(f"connect timed out: {host}") from exc
+            except OSError as exc:
+                raise httpx.ConnectError(f"connect failed: {type(exc).__name__}") from exc
+        reader, writer, exchange = conn
+        seen: list[bool] = []
+        try:
+            writer.write(exchange.start(method, host, target, headers, body))
+            await asyncio.wait_for(_read_response(reader, exchange, seen), timeout)
+        except asyncio.TimeoutError as exc:
+            writer.close()
+            raise httpx.ReadTimeout(f"{method} timed out") from exc
+        except (OSError, h11.ProtocolError) as exc:
+            writer.close()
+            if reused and not seen:
+                continue  # a stale keep-alive connection: once more, fresh
+            raise httpx.ReadError(f"{method} failed: {type(exc).__name__}") from exc
+        except BaseException:
+            writer.close()
+            raise
+        result: tuple[int, list[tuple[str, str]], bytes] = exchange.result()
+        if exchange.finish():
+            pool._release(origin, conn)
+        else:
+            writer.close()
+        return result
 
 
 def monotonic() -> float:

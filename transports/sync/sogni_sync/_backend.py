@@ -9,6 +9,7 @@ knows the Sogni protocol.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import queue
 import socket
@@ -26,6 +27,8 @@ if TYPE_CHECKING:
     import httpx
     from wsproto import WSConnection
 
+    from ._http11 import Exchange
+
 # httpx (REST) and wsproto/h11 (the socket) are imported on first use, not
 # with the package: they are most of ``import sogni_sync``'s time.
 
@@ -33,11 +36,14 @@ __all__ = [
     "Cancelled",
     "CoreLock",
     "Event",
+    "HttpPool",
     "Queue",
     "Semaphore",
     "TaskGroup",
     "WebSocket",
     "http_client",
+    "http_pool",
+    "http_send",
     "monotonic",
     "open_websocket",
     "read_file",
@@ -61,6 +67,136 @@ def http_client(**options: Any) -> httpx.Client:
     import httpx
 
     return httpx.Client(**options)
+
+
+_Conn = tuple[socket.socket, "Exchange"]
+
+
+class HttpPool:
+    """Kept-alive HTTP/1.1 connections (h11 over blocking sockets), by origin.
+
+    Thread-safe (REST actions run in threads). Used by ``RestClient.send``
+    for the core's complete requests; streams, downloads and redirects go
+    through ``httpx`` (:func:`http_client`).
+    """
+
+    def __init__(self, *, verify: Any, max_connections: int) -> None:
+        self._verify = verify
+        self._max_idle = max_connections
+        self._idle: dict[Any, list[_Conn]] = {}
+        self._lock = threading.Lock()
+        self._closed = False
+
+    def __repr__(self) -> str:
+        return f"HttpPool(idle={sum(len(v) for v in self._idle.values())})"
+
+    def _take(self, origin: Any) -> _Conn | None:
+        with self._lock:
+            idle = self._idle.get(origin)
+            return idle.pop() if idle else None
+
+    def _open(self, origin: Any, timeout: float) -> _Conn:
+        from ._http11 import Exchange
+
+        scheme, host, port = origin
+        sock = socket.create_connection((host, port), timeout=timeout)
+        if scheme == "https":
+            try:
+                sock = _ssl_context(self._verify).wrap_socket(sock, server_hostname=host)
+            except BaseException:
+                sock.close()
+                raise
+        return sock, Exchange()
+
+    def _release(self, origin: Any, conn: _Conn) -> None:
+        with self._lock:
+            idle = self._idle.setdefault(origin, [])
+            if not self._closed and len(idle) < self._max_idle:
+                idle.append(conn)
+                return
+        conn[0].close()
+
+    def close(self) -> None:
+        """Close every idle connection."""
+        with self._lock:
+            self._closed = True
+            idle, self._idle = self._idle, {}
+        for conns in idle.values():
+            for sock, _exchange in conns:
+                with contextlib.suppress(OSError):
+                    sock.close()
+
+
+def http_pool(*, verify: Any, max_connections: int) -> HttpPool:
+    """A request pool for :func:`http_send`."""
+    return HttpPool(verify=verify, max_connections=max_connections)
+
+
+def http_send(
+    pool: HttpPool,
+    method: str,
+    url: str,
+    headers: list[tuple[str, str]],
+    body: bytes | None,
+    timeout: float,
+) -> tuple[int, list[tuple[str, str]], bytes]:
+    """Send one complete request on ``pool`` and read the whole answer.
+
+    A kept-alive connection the server closed meanwhile is retried once on a
+    fresh one (nothing was answered on it).
+
+    Returns:
+        ``(status, headers, body)``; no redirects are followed.
+
+    Raises:
+        httpx.HTTPError: no answer (``ConnectError``, ``ReadError``,
+            ``TimeoutException`` subclasses...).
+    """
+    import h11
+    import httpx
+
+    from ._http11 import origin_of
+
+    if pool._closed:
+        raise httpx.ConnectError("the HTTP pool is closed")
+    origin, host, target = origin_of(url)
+    while True:
+        conn = pool._take(origin)
+        reused = conn is not None
+        if conn is None:
+            try:
+                conn = pool._open(origin, timeout)
+            except TimeoutError as exc:
+                raise httpx.ConnectTimeout(f"connect timed out: {host}") from exc
+            except OSError as exc:
+                raise httpx.ConnectError(f"connect failed: {type(exc).__name__}") from exc
+        sock, exchange = conn
+        seen = False
+        try:
+            sock.settimeout(timeout)
+            sock.sendall(exchange.start(method, host, target, headers, body))
+            while True:
+                data = sock.recv(_READ_SIZE)
+                seen = seen or bool(data)
+                if exchange.receive(data):
+                    break
+        except TimeoutError as exc:
+            sock.close()
+            raise httpx.ReadTimeout(f"{method} timed out") from exc
+        except (OSError, h11.ProtocolError) as exc:
+            sock.close()
+            if reused and not seen:
+                continue  # a stale keep-alive connection: once more, fresh
+            raise httpx.ReadError(f"{method} failed: {type(exc).__name__}") from exc
+        except BaseException:
+            sock.close()
+            raise
+        result: tuple[int, list[tuple[str, str]], bytes] = exchange.result()
+        if exchange.finish():
+            pool._release(origin, conn)
+        else:
+            sock.close()
+        return result
 
 
 def monotonic() -> float:

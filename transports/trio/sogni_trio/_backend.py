@@ -26,15 +26,20 @@ from sogni_core.client import TLS_HANDSHAKE_FAILED, WebSocketClosed
 if TYPE_CHECKING:
     import httpx
 
+    from ._http11 import Exchange
+
 __all__ = [
     "Cancelled",
     "CoreLock",
     "Event",
+    "HttpPool",
     "Queue",
     "Semaphore",
     "TaskGroup",
     "WebSocket",
     "http_client",
+    "http_pool",
+    "http_send",
     "monotonic",
     "open_websocket",
     "read_file",
@@ -48,6 +53,7 @@ __all__ = [
 log = logging.getLogger("sogni.backend")
 Cancelled = trio.Cancelled
 _HANDSHAKE_TIMEOUT = 30.0
+_READ_SIZE = 65536
 
 
 def http_client(**options: Any) -> httpx.AsyncClient:
@@ -55,6 +61,152 @@ def http_client(**options: Any) -> httpx.AsyncClient:
     import httpx
 
     return httpx.AsyncClient(**options)
+
+
+_Conn = tuple[trio.abc.Stream, "Exchange"]
+
+
+class HttpPool:
+    """Kept-alive HTTP/1.1 connections (h11 over trio streams), by origin.
+
+    Used by ``RestClient.send`` for the core's complete requests; streams,
+    downloads and redirects go through ``httpx`` (:func:`http_client`).
+    """
+
+    def __init__(self, *, verify: Any, max_connections: int) -> None:
+        self._verify = verify
+        self._max_idle = max_connections
+        self._idle: dict[Any, list[_Conn]] = {}
+        self._closed = False
+
+    def __repr__(self) -> str:
+        return f"HttpPool(idle={sum(len(v) for v in self._idle.values())})"
+
+    async def _open(self, origin: Any) -> _Conn:
+        from ._http11 import Exchange
+
+        scheme, host, port = origin
+        stream: trio.abc.Stream = await trio.open_tcp_stream(host, port)
+        if scheme == "https":
+            tls = trio.SSLStream(stream, _ssl_context(self._verify), server_hostname=host)
+            try:
+                await tls.do_handshake()
+            except BaseException:
+                _drop(stream)
+                raise
+            stream = tls
+        return stream, Exchange()
+
+    def _release(self, origin: Any, conn: _Conn) -> None:
+        idle = self._idle.setdefault(origin, [])
+        if self._closed or len(idle) >= self._max_idle:
+            _drop(conn[0])
+        else:
+            idle.append(conn)
+
+    async def aclose(self) -> None:
+        """Close every idle connection."""
+        self._closed = True
+        idle, self._idle = self._idle, {}
+        for conns in idle.values():
+            for stream, _exchange in conns:
+                _drop(stream)
+
+
+def _drop(stream: trio.abc.Stream) -> None:
+    # Closing without awaiting (no TLS close_notify): the pool's sockets are
+    # dropped from synchronous code paths too.
+    inner: Any = getattr(stream, "transport_stream", stream)
+    sock = getattr(inner, "socket", None)
+    if sock is not None:
+        with contextlib.suppress(Exception):
+            sock.close()
+
+
+async def _read_response(stream: trio.abc.Stream, exchange: Exchange, seen: list[bool]) -> None:
+    # ``seen`` gets an entry once any byte arrived (no silent retry then).
+    while True:
+        data = await stream.receive_some(_READ_SIZE)
+        if data and not seen:
+            seen.append(True)
+        if exchange.receive(bytes(data)):
+            return
+
+
+def http_pool(*, verify: Any, max_connections: int) -> HttpPool:
+    """A request pool for :func:`http_send`."""
+    return HttpPool(verify=verify, max_connections=max_connections)
+
+
+async def http_send(
+    pool: HttpPool,
+    method: str,
+    url: str,
+    headers: list[tuple[str, str]],
+    body: bytes | None,
+    timeout: float,
+) -> tuple[int, list[tuple[str, str]], bytes]:
+    """Send one complete request on ``pool`` and read the whole answer.
+
+    A kept-alive connection the server closed meanwhile is retried once on a
+    fresh one (nothing was answered on it).
+
+    Returns:
+        ``(status, headers, body)``; no redirects are followed.
+
+    Raises:
+        httpx.HTTPError: no answer (``ConnectError``, ``ReadError``,
+            ``TimeoutException`` subclasses...).
+    """
+    import h11
+    import httpx
+
+    from ._http11 import origin_of
+
+    if pool._closed:
+        raise httpx.ConnectError("the HTTP pool is closed")
+    origin, host, target = origin_of(url)
+    while True:
+        idle = pool._idle.get(origin)
+        reused = bool(idle)
+        if idle:
+            conn = idle.pop()
+        else:
+            try:
+                with trio.fail_after(timeout):
+                    conn = await pool._open(origin)
+            except trio.TooSlowError as exc:
+                raise httpx.ConnectTimeout(f"connect timed out: {host}") from exc
+            except (OSError, trio.BrokenResourceError) as exc:
+                raise httpx.ConnectError(f"connect failed: {type(exc).__name__}") from exc
+        stream, exchange = conn
+        seen: list[bool] = []
+        try:
+            with trio.fail_after(timeout):
+                await stream.send_all(exchange.start(method, host, target, headers, body))
+                await _read_response(stream, exchange, seen)
+        except trio.TooSlowError as exc:
+            _drop(stream)
+            raise httpx.ReadTimeout(f"{method} timed out") from exc
+        except (
+            OSError,
+            trio.BrokenResourceError,
+            trio.ClosedResourceError,
+            h11.ProtocolError,
+        ) as exc:
+            _drop(stream)
+            if reused and not seen:
+                continue  # a stale keep-alive connection: once more, fresh
+            raise httpx.ReadError(f"{method} failed: {type(exc).__name__}") from exc
+        except BaseException:
+            _drop(stream)
+            raise
+        result: tuple[int, list[tuple[str, str]], bytes] = exchange.result()
+        if exchange.finish():
+            pool._release(origin, conn)
+        else:
+            _drop(stream)
+        return result
 
 
 def monotonic() -> float:

@@ -11,6 +11,7 @@ about to expire.
 from __future__ import annotations
 
 import logging
+import os
 import random
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -56,6 +57,15 @@ __all__ = ["RestClient"]
 
 log = logging.getLogger("sogni.rest")
 
+#: Connections of the request pool :meth:`RestClient.send` uses: the driver
+#: runs at most 16 REST actions at once (``_driver.MAX_CONCURRENT_ACTIONS``),
+#: and the pool's bookkeeping is O(connections) per request.
+POOL_CONNECTIONS = 16
+
+_REDIRECTS = frozenset({301, 302, 303, 307, 308})
+#: With any of these set, every request goes through httpx (which honours them).
+_PROXY_VARIABLES = frozenset({"http_proxy", "https_proxy", "all_proxy"})
+
 #: Refresh the access token this many seconds before it expires.
 TOKEN_REFRESH_LEEWAY = 60.0
 
@@ -99,6 +109,8 @@ class RestClient:
         self._verify = verify
         self._timeout = timeout
         self._client: httpx.AsyncClient | None = None
+        self._transport: Any = None
+        self._direct = not any(k.lower() in _PROXY_VARIABLES and v for k, v in os.environ.items())
         self._closed = False
         self._http_lock = backend.CoreLock()
         self._rng = random.Random()
@@ -125,13 +137,34 @@ class RestClient:
                     )
         return client
 
+    @property
+    def _pool(self) -> Any:
+        # The core builds complete requests (URL, headers, body) and parses
+        # the answers, so :meth:`send` skips httpx's client layer (URL
+        # merging, cookies, auth and redirect wrappers) and talks to a
+        # connection pool directly: that layer was most of the client's CPU
+        # on a burst of result-URL fetches (bench/README.md, e2e).
+        pool = self._transport
+        if pool is None:
+            with self._http_lock:
+                pool = self._transport
+                if pool is None:
+                    if self._closed:
+                        raise RuntimeError("the HTTP client is closed")
+                    pool = self._transport = backend.http_pool(
+                        verify=self._verify, max_connections=POOL_CONNECTIONS
+                    )
+        return pool
+
     async def aclose(self) -> None:
-        """Close the HTTP connection pool."""
+        """Close the HTTP connection pools."""
         with self._http_lock:
             self._closed = True
-            client = self._client
+            client, pool = self._client, self._transport
         if client is not None:
             await client.aclose()
+        if pool is not None:
+            await pool.aclose()
 
     # -- credentials -------------------------------------------------------------
 
@@ -260,12 +293,29 @@ class RestClient:
             attempt += 1
             log.debug("-> %r (attempt %d)", request, attempt)
             try:
-                response = await self._http.request(
-                    request.method,
-                    request.url,
-                    headers=list(request.headers),
-                    content=request.body,
-                )
+                status = 0
+                if self._direct:
+                    status, headers, content = await backend.http_send(
+                        self._pool,
+                        request.method,
+                        request.url,
+                        list(request.headers),
+                        request.body,
+                        self._timeout,
+                    )
+                if not self._direct or (
+                    status in _REDIRECTS and any(k.lower() == "location" for k, _ in headers)
+                ):
+                    # A proxy is configured, or a redirect (rare: signed media
+                    # URLs): the full httpx client handles those.
+                    response = await self._http.request(
+                        request.method,
+                        request.url,
+                        headers=list(request.headers),
+                        content=request.body,
+                    )
+                    status, headers = response.status_code, list(response.headers.items())
+                    content = response.content
             except httpx.HTTPError as exc:
                 decision = self._retry.decide(
                     attempt,
@@ -278,20 +328,20 @@ class RestClient:
                     raise TransportError(f"{request.method} failed: {type(exc).__name__}") from exc
                 await backend.sleep(decision.delay)
                 continue
-            headers = list(response.headers.items())
-            log.debug("<- %d for %s %s", response.status_code, request.method, _path(request))
-            if response.status_code < 400:
-                return response.status_code, headers, response.content
+            if log.isEnabledFor(logging.DEBUG):
+                log.debug("<- %d for %s %s", status, request.method, _path(request))
+            if status < 400:
+                return status, headers, content
             decision = self._retry.decide(
                 attempt,
-                response.status_code,
+                status,
                 headers,
                 self._rng.random(),
                 idempotent=idempotent,
                 now=backend.wall_clock(),
             )
             if not decision.retry:
-                return response.status_code, headers, response.content
+                return status, headers, content
             await backend.sleep(decision.delay)
 
     async def call(
