@@ -13,15 +13,27 @@ import asyncio
 import faulthandler
 import importlib
 import inspect
+import json
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 import trio
 from sogni_emulator import Emulator
 
-__all__ = ["TRANSPORTS", "TransportHarness", "emulator_factory"]
+__all__ = ["TRANSPORTS", "TransportHarness", "emulator_factory", "read_record"]
 
 TRANSPORTS = ("asyncio", "trio", "sync")
+
+
+def read_record(path: Path) -> list[dict[str, Any]]:
+    """The entries of an emulator ``--record`` file written so far.
+
+    The emulator may be appending while a test reads, so a last line without its
+    newline is a write in progress and is left out rather than parsed half-written.
+    """
+    lines = path.read_text(encoding="utf-8").split("\n")[:-1]
+    return [json.loads(line) for line in lines if line.strip()]
 
 
 class TransportHarness:

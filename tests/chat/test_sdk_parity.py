@@ -26,6 +26,7 @@ from sogni_emulator import Emulator
 
 from sogni_core.chat import sogni_tools
 from sogni_core.protocol.rest import Attribution
+from tests._fixtures import read_record
 from tests._peers import node_peer_dir
 
 HERE = Path(__file__).resolve().parent
@@ -135,7 +136,7 @@ def _ours(case: dict[str, Any]) -> dict[str, Any]:
 
 
 def _requests(record: Path, app_hint: str) -> list[dict[str, Any]]:
-    rows = [json.loads(x) for x in record.read_text().splitlines() if x.strip()]
+    rows = read_record(record)
     conns = {r["conn"] for r in rows if r.get("kind") == "ws-open" and r.get("appId") == app_hint}
     return [
         r["payload"]

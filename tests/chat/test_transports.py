@@ -23,6 +23,7 @@ from sogni_core.protocol._errors import InvalidParamsError
 from sogni_core.protocol.rest import Attribution
 from sogni_core.state import events as ev
 from sogni_core.state.chat import ChatState
+from tests._fixtures import read_record
 
 from .conftest import Harness
 
@@ -31,8 +32,8 @@ LONG = " ".join(f"word{i}" for i in range(40))
 
 
 def _frames(record: Path, kind: str) -> list[dict[str, Any]]:
-    lines = [json.loads(line) for line in record.read_text().splitlines() if line.strip()]
-    return [x["payload"] for x in lines if x.get("kind") == "ws" and x.get("type") == kind]
+    rows = read_record(record)
+    return [x["payload"] for x in rows if x.get("kind") == "ws" and x.get("type") == kind]
 
 
 def _png(size: tuple[int, int]) -> str:

@@ -12,6 +12,7 @@ import pytest
 from sogni_core.protocol._errors import ConnectionClosedError, InvalidParamsError, JobFailedError
 from sogni_core.protocol.jobrequest import ImageProjectParams, MediaInput, VideoProjectParams
 from sogni_core.state import events as ev
+from tests._fixtures import read_record
 
 from .conftest import SECRET_KEY
 
@@ -295,9 +296,7 @@ def test_terminal_close_is_a_typed_error(h: Any, emulator_factory: Any, code: in
 
 
 def _recorded(path: Path) -> list[dict[str, Any]]:
-    import json
-
-    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    return read_record(path)
 
 
 async def _bad_params(h: Any, emu: Any, record: Path, tmp: Path) -> None:
