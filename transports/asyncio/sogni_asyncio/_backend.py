@@ -223,22 +223,48 @@ class CoreLock(contextlib.nullcontext[None]):
 
 
 class Event:
-    """A resettable wake-up flag; :meth:`set` may be called from any callback."""
+    """A resettable wake-up flag; :meth:`set` may be called from any callback.
+
+    Waiters are bare futures (no task per wait): the pump waits on one after
+    every frame, and ``asyncio.wait_for`` would create a task each time.
+    """
 
     def __init__(self) -> None:
-        self._event = asyncio.Event()
+        self._flag = False
+        self._waiters: list[asyncio.Future[None]] = []
 
     def set(self) -> None:
-        self._event.set()
+        if self._flag:
+            return
+        self._flag = True
+        waiters, self._waiters = self._waiters, []
+        for fut in waiters:
+            if not fut.done():
+                fut.set_result(None)
 
     def clear(self) -> None:
-        self._event.clear()
+        self._flag = False
 
     def is_set(self) -> bool:
-        return self._event.is_set()
+        return self._flag
 
     async def wait(self) -> None:
-        await self._event.wait()
+        if self._flag:
+            return
+        fut = asyncio.get_running_loop().create_future()
+        self._waiters.append(fut)
+        try:
+            await fut
+        finally:
+            if not fut.done():
+                fut.cancel()
+            with contextlib.suppress(ValueError):
+                self._waiters.remove(fut)
+
+
+def _expire(fut: asyncio.Future[None]) -> None:
+    if not fut.done():
+        fut.set_result(None)
 
 
 async def wait_event(event: Event, timeout: float | None) -> bool:
@@ -247,16 +273,24 @@ async def wait_event(event: Event, timeout: float | None) -> bool:
     Returns:
         ``True`` when the event was set.
     """
-    if event.is_set():
+    if event._flag:
         return True
     if timeout is None:
         await event.wait()
         return True
+    loop = asyncio.get_running_loop()
+    fut = loop.create_future()
+    event._waiters.append(fut)
+    timer = loop.call_later(max(0.0, timeout), _expire, fut)
     try:
-        await asyncio.wait_for(event.wait(), max(0.0, timeout))
-    except asyncio.TimeoutError:
-        return event.is_set()
-    return True
+        await fut
+    finally:
+        timer.cancel()
+        if not fut.done():
+            fut.cancel()
+        with contextlib.suppress(ValueError):
+            event._waiters.remove(fut)
+    return event._flag
 
 
 class TaskGroup:
