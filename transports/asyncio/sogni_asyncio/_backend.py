@@ -79,12 +79,19 @@ class HttpPool:
 
     def __init__(self, *, verify: Any, max_connections: int) -> None:
         self._verify = verify
+        self._context: ssl.SSLContext | None = None
         self._max_idle = max_connections
         self._idle: dict[Any, list[_Conn]] = {}
         self._closed = False
 
     def __repr__(self) -> str:
         return f"HttpPool(idle={sum(len(v) for v in self._idle.values())})"
+
+    def _tls(self) -> ssl.SSLContext:
+        # One context per pool: loading the CA store costs milliseconds.
+        if self._context is None:
+            self._context = _ssl_context(self._verify)
+        return self._context
 
     async def _open(self, origin: Any) -> tuple[asyncio.StreamReader, asyncio.StreamWriter, Any]:
         from ._http11 import Exchange
@@ -94,7 +101,7 @@ class HttpPool:
         reader, writer = await asyncio.open_connection(
             host,
             port,
-            ssl=_ssl_context(self._verify) if secure else None,
+            ssl=self._tls() if secure else None,
             server_hostname=host if secure else None,
             limit=2**24,
         )

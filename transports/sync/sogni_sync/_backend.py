@@ -82,6 +82,7 @@ class HttpPool:
 
     def __init__(self, *, verify: Any, max_connections: int) -> None:
         self._verify = verify
+        self._context: ssl.SSLContext | None = None
         self._max_idle = max_connections
         self._idle: dict[Any, list[_Conn]] = {}
         self._lock = threading.Lock()
@@ -89,6 +90,12 @@ class HttpPool:
 
     def __repr__(self) -> str:
         return f"HttpPool(idle={sum(len(v) for v in self._idle.values())})"
+
+    def _tls(self) -> ssl.SSLContext:
+        # One context per pool: loading the CA store costs milliseconds.
+        if self._context is None:
+            self._context = _ssl_context(self._verify)
+        return self._context
 
     def _take(self, origin: Any) -> _Conn | None:
         with self._lock:
@@ -102,7 +109,7 @@ class HttpPool:
         sock = socket.create_connection((host, port), timeout=timeout)
         if scheme == "https":
             try:
-                sock = _ssl_context(self._verify).wrap_socket(sock, server_hostname=host)
+                sock = self._tls().wrap_socket(sock, server_hostname=host)
             except BaseException:
                 sock.close()
                 raise

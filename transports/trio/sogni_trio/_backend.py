@@ -75,6 +75,7 @@ class HttpPool:
 
     def __init__(self, *, verify: Any, max_connections: int) -> None:
         self._verify = verify
+        self._context: ssl.SSLContext | None = None
         self._max_idle = max_connections
         self._idle: dict[Any, list[_Conn]] = {}
         self._closed = False
@@ -82,13 +83,19 @@ class HttpPool:
     def __repr__(self) -> str:
         return f"HttpPool(idle={sum(len(v) for v in self._idle.values())})"
 
+    def _tls(self) -> ssl.SSLContext:
+        # One context per pool: loading the CA store costs milliseconds.
+        if self._context is None:
+            self._context = _ssl_context(self._verify)
+        return self._context
+
     async def _open(self, origin: Any) -> _Conn:
         from ._http11 import Exchange
 
         scheme, host, port = origin
         stream: trio.abc.Stream = await trio.open_tcp_stream(host, port)
         if scheme == "https":
-            tls = trio.SSLStream(stream, _ssl_context(self._verify), server_hostname=host)
+            tls = trio.SSLStream(stream, self._tls(), server_hostname=host)
             try:
                 await tls.do_handshake()
             except BaseException:
