@@ -39,6 +39,7 @@ __all__ = [
     "Semaphore",
     "TaskGroup",
     "WebSocket",
+    "close_soon",
     "http_client",
     "http_pool",
     "http_send",
@@ -205,6 +206,28 @@ async def http_send(
         else:
             writer.close()
         return result
+
+
+def close_soon(aclose: Callable[[], Awaitable[Any]]) -> None:
+    """Run ``aclose()`` in a background task (from ``__del__`` of a dropped
+    iterator); silently skipped when no loop runs."""
+    try:
+        loop = asyncio.get_running_loop()
+    except RuntimeError:
+        return
+    task = loop.create_task(_close_dropped(aclose))
+    _closing.add(task)
+    task.add_done_callback(_closing.discard)
+
+
+_closing: set[asyncio.Task[None]] = set()
+
+
+async def _close_dropped(aclose: Callable[[], Awaitable[Any]]) -> None:
+    try:
+        await aclose()
+    except Exception:
+        log.debug("closing a dropped iterator failed", exc_info=True)
 
 
 def monotonic() -> float:

@@ -32,7 +32,7 @@ from sogni_core.workflows import (
     tool_execution_request,
 )
 
-from ._workflows import _operation_id, pump_events, send
+from ._workflows import EventIterator, _operation_id, pump_events, send
 
 if TYPE_CHECKING:
     from ._client import SogniClient
@@ -59,7 +59,10 @@ class HostedCompletionStream:
     def __repr__(self) -> str:
         return f"HostedCompletionStream(done={self._reducer.done})"
 
-    async def __aiter__(self) -> AsyncIterator[HostedChatChunk]:
+    def __aiter__(self) -> EventIterator[HostedChatChunk]:
+        return EventIterator(self._chunks())
+
+    async def _chunks(self) -> AsyncIterator[HostedChatChunk]:
         if self._started:
             raise RuntimeError("a hosted completion stream can be iterated once")
         self._started = True
@@ -280,7 +283,7 @@ class ChatRuns:
         record = await self.get(run_id)
         return [msgspec.convert(e, ChatRunEvent) for e in record.events]
 
-    async def stream(
+    def stream(
         self,
         run_id: str,
         *,
@@ -288,7 +291,7 @@ class ChatRuns:
         idle_timeout: float = 60.0,
         reconnect_delay: float = 1.0,
         max_attempts: int = 8,
-    ) -> AsyncIterator[ChatRunEvent]:
+    ) -> EventIterator[ChatRunEvent]:
         """Stream the run's events until a terminal ``run_*`` event, resuming after drops."""
         machine = ChatRunEventStream(
             run_id,
@@ -297,13 +300,7 @@ class ChatRuns:
             reconnect_delay=reconnect_delay,
             max_attempts=max_attempts,
         )
-        events = pump_events(self._client, machine)
-        try:
-            async for event in events:
-                yield event
-        finally:
-            # Close the inner generator now if the caller stopped early.
-            await events.aclose()  # type: ignore[attr-defined]
+        return EventIterator(pump_events(self._client, machine))
 
     async def confirm_cost(
         self,

@@ -14,7 +14,7 @@ from __future__ import annotations
 import builtins
 import os
 from collections.abc import AsyncIterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import httpx
 
@@ -50,7 +50,7 @@ from . import _backend as backend
 if TYPE_CHECKING:
     from ._client import SogniClient
 
-__all__ = ["Templates", "Workflows", "pump_events"]
+__all__ = ["EventIterator", "Templates", "Workflows", "pump_events"]
 
 E = TypeVar("E")
 
@@ -67,6 +67,50 @@ async def send(
 ) -> tuple[int, list[tuple[str, str]], bytes]:
     """Send a core-built request through the client's REST session."""
     return await client._rest.send(request, idempotent=idempotent)
+
+
+T = TypeVar("T")
+
+
+class EventIterator(Generic[T]):
+    """An async iterator over one of this package's internal async generators.
+
+    Leaving the loop early needs no ``aclosing()``: :meth:`aclose`, the end
+    of the events, or dropping the iterator closes the generator (and its
+    HTTP stream); a dropped one is closed by a background task, before trio
+    could warn about an abandoned async generator.
+    """
+
+    def __init__(self, events: AsyncIterator[T]) -> None:
+        self._events: Any = events
+        self._done = False
+
+    def __repr__(self) -> str:
+        return f"EventIterator(done={self._done})"
+
+    def __aiter__(self) -> EventIterator[T]:
+        return self
+
+    async def __anext__(self) -> T:
+        if self._done:
+            raise StopAsyncIteration
+        try:
+            event: T = await self._events.__anext__()
+        except BaseException:
+            self._done = True  # ended or raised: the generator is finished
+            raise
+        return event
+
+    async def aclose(self) -> None:
+        """Stop early and release the stream (idempotent)."""
+        if not self._done:
+            self._done = True
+            await self._events.aclose()
+
+    def __del__(self) -> None:
+        if not self._done:
+            self._done = True
+            backend.close_soon(self._events.aclose)
 
 
 async def pump_events(client: SogniClient, machine: EventStream[E]) -> AsyncIterator[E]:
@@ -315,7 +359,7 @@ class Workflows:
         """The whole event log of a workflow (non-streaming)."""
         return builtins.list(parse_workflow_events(*await self._simple("events", workflow_id)))
 
-    async def stream_events(
+    def stream_events(
         self,
         workflow_id: str,
         *,
@@ -325,7 +369,7 @@ class Workflows:
         idle_timeout: float = 60.0,
         reconnect_delay: float = 1.0,
         max_attempts: int = 8,
-    ) -> AsyncIterator[WorkflowStreamEvent]:
+    ) -> EventIterator[WorkflowStreamEvent]:
         """Stream a workflow's events until it reaches a terminal status.
 
         Dropped connections are resumed automatically from the last event id
@@ -358,13 +402,7 @@ class Workflows:
             reconnect_delay=reconnect_delay,
             max_attempts=max_attempts,
         )
-        events = pump_events(self._client, machine)
-        try:
-            async for event in events:
-                yield event
-        finally:
-            # Close the inner generator now if the caller stopped early.
-            await events.aclose()  # type: ignore[attr-defined]
+        return EventIterator(pump_events(self._client, machine))
 
     async def wait(self, workflow_id: str, **stream_options: Any) -> WorkflowRecord:
         """Stream until the workflow ends, then return its final record."""

@@ -41,6 +41,7 @@ __all__ = [
     "Semaphore",
     "TaskGroup",
     "WebSocket",
+    "close_soon",
     "http_client",
     "http_pool",
     "http_send",
@@ -204,6 +205,14 @@ def http_send(
         else:
             sock.close()
         return result
+
+
+def close_soon(close: Callable[[], Any]) -> None:
+    """Close a dropped iterator's generator now (``__del__``)."""
+    try:
+        close()
+    except Exception:
+        log.debug("closing a dropped iterator failed", exc_info=True)
 
 
 def monotonic() -> float:

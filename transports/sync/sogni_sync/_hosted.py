@@ -33,7 +33,7 @@ from sogni_core.workflows import (
     tool_execution_request,
 )
 
-from ._workflows import _operation_id, pump_events, send
+from ._workflows import EventIterator, _operation_id, pump_events, send
 
 if TYPE_CHECKING:
     from ._client import SogniClient
@@ -60,7 +60,10 @@ class HostedCompletionStream:
     def __repr__(self) -> str:
         return f"HostedCompletionStream(done={self._reducer.done})"
 
-    def __iter__(self) -> Iterator[HostedChatChunk]:
+    def __iter__(self) -> EventIterator[HostedChatChunk]:
+        return EventIterator(self._chunks())
+
+    def _chunks(self) -> Iterator[HostedChatChunk]:
         if self._started:
             raise RuntimeError("a hosted completion stream can be iterated once")
         self._started = True
@@ -289,7 +292,7 @@ class ChatRuns:
         idle_timeout: float = 60.0,
         reconnect_delay: float = 1.0,
         max_attempts: int = 8,
-    ) -> Iterator[ChatRunEvent]:
+    ) -> EventIterator[ChatRunEvent]:
         """Stream the run's events until a terminal ``run_*`` event, resuming after drops."""
         machine = ChatRunEventStream(
             run_id,
@@ -298,12 +301,7 @@ class ChatRuns:
             reconnect_delay=reconnect_delay,
             max_attempts=max_attempts,
         )
-        events = pump_events(self._client, machine)
-        try:
-            yield from events
-        finally:
-            # Close the inner generator now if the caller stopped early.
-            events.close()  # type: ignore[attr-defined]
+        return EventIterator(pump_events(self._client, machine))
 
     def confirm_cost(
         self,

@@ -37,6 +37,7 @@ __all__ = [
     "Semaphore",
     "TaskGroup",
     "WebSocket",
+    "close_soon",
     "http_client",
     "http_pool",
     "http_send",
@@ -214,6 +215,23 @@ async def http_send(
         else:
             _drop(stream)
         return result
+
+
+def close_soon(aclose: Callable[[], Awaitable[Any]]) -> None:
+    """Run ``aclose()`` in a trio system task (from ``__del__`` of a dropped
+    iterator, before trio's async-generator finalizer would warn); skipped
+    outside a trio run."""
+    try:
+        trio.lowlevel.spawn_system_task(_close_dropped, aclose)
+    except RuntimeError:
+        pass
+
+
+async def _close_dropped(aclose: Callable[[], Awaitable[Any]]) -> None:
+    try:
+        await aclose()
+    except Exception:
+        log.debug("closing a dropped iterator failed", exc_info=True)
 
 
 def monotonic() -> float:
