@@ -266,16 +266,23 @@ class Router:
         )
         return json_response(estimate_response(self.hub.catalogue, shape))
 
+    def _media_estimate_segments(self, m: dict[str, str], minimum: int) -> list[str] | HttpResponse:
+        """The decoded path segments of a media estimate, or the error the server answers."""
+        seg = [unquote(s) for s in m["rest"].split("/")]
+        if len(seg) < minimum:
+            return error_response(400, "Invalid estimate path")
+        if self.hub.catalogue.model(seg[1]) is None:
+            return error_response(404, f"Model {seg[1]} not found")
+        return seg
+
     async def estimate_video(
         self, r: HttpRequest, p: Principal | None, m: dict[str, str]
     ) -> HttpResponse:
         # 01 §5.7.2: tokenType/model/width/height/frames/fps[/steps/numberOfMedia]
-        seg = [unquote(s) for s in m["rest"].split("/")]
-        if len(seg) < 6:
-            return error_response(400, "Invalid estimate path")
+        seg = self._media_estimate_segments(m, 6)
+        if isinstance(seg, HttpResponse):
+            return seg
         model_id = seg[1]
-        if self.hub.catalogue.model(model_id) is None:
-            return error_response(404, f"Model {model_id} not found")
         shape = JobShape(
             model_id=model_id,
             width=_int(seg[2]),
@@ -291,12 +298,10 @@ class Router:
         self, r: HttpRequest, p: Principal | None, m: dict[str, str]
     ) -> HttpResponse:
         # 01 §5.7.3: tokenType/model/duration/steps/numberOfMedia
-        seg = [unquote(s) for s in m["rest"].split("/")]
-        if len(seg) < 5:
-            return error_response(400, "Invalid estimate path")
+        seg = self._media_estimate_segments(m, 5)
+        if isinstance(seg, HttpResponse):
+            return seg
         model_id = seg[1]
-        if self.hub.catalogue.model(model_id) is None:
-            return error_response(404, f"Model {model_id} not found")
         shape = JobShape(
             model_id=model_id,
             duration=_float(seg[2], 30.0),

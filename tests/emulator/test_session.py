@@ -179,6 +179,18 @@ def test_estimates(emu):
     assert bad == 404
 
 
+def test_media_estimate_errors(emu):
+    h = {"api-key": emu.api_key}
+    for path, status in [
+        ("/api/v1/job-video/estimate/sogni/wan_v2.2-14b-fp8_t2v_lightx2v/832/480", 400),
+        ("/api/v1/job-video/estimate/sogni/nope/832/480/81/16", 404),
+        ("/api/v1/job-audio/estimate/sogni/ace_step_1.5_xl_turbo/30/8", 400),
+        ("/api/v1/job-audio/estimate/sogni/nope/30/8/1", 404),
+    ]:
+        code, _ = http_json(emu.rest_url, "GET", path, headers=h)
+        assert code == status, path
+
+
 def test_bad_client_frames_are_ignored(emu, connect):
     client = connect()
     greet(client)
