@@ -7,7 +7,6 @@ load (``eth-account``, the optional ``login`` extra).
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any, Final
 
 __all__ = [
@@ -41,6 +40,8 @@ def wallet_private_key(username: str, password: str) -> bytes:
     """
     if not isinstance(username, str) or not isinstance(password, str):
         raise TypeError("username and password must be strings")
+    import hashlib  # here, not at module level: ~4 ms of import only password login needs
+
     secret = f"{username.lower()}{password}".encode()
     return hashlib.pbkdf2_hmac("sha256", secret, b"sogni-salt-value", 10_000, dklen=32)
 

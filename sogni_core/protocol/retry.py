@@ -39,8 +39,6 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable, Mapping
-from datetime import timezone
-from email.utils import parsedate_to_datetime
 from typing import Final
 
 import msgspec
@@ -117,6 +115,10 @@ def parse_retry_after(value: str | None, *, now: float | None = None) -> float |
         return float(seconds) if seconds <= _MAX_SAFE_INTEGER else None
     if now is None or not _HTTP_DATE_WORD.search(header) or not _HTTP_DATE_TIME.search(header):
         return None
+    # Imported here: email.utils costs ~10 ms of import and only HTTP-date values need it.
+    from datetime import timezone
+    from email.utils import parsedate_to_datetime
+
     try:
         at = parsedate_to_datetime(header)
     except (TypeError, ValueError, IndexError):
