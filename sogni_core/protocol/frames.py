@@ -40,7 +40,7 @@ import json as _stdjson
 import math
 import sys
 import typing
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Final, TypeAlias
 
 import msgspec
@@ -135,27 +135,51 @@ class _Target(msgspec.Struct, frozen=True):
     tags: tuple[str, frozenset[str]] | None  # (tag_field, known tags) for tagged unions
 
 
-def _targets(
-    registry: Mapping[str, Any], classes: Mapping[str, tuple[type[msgspec.Struct], ...]]
-) -> dict[str, _Target]:
-    """Build the per-wire-type decoder table of one registry."""
-    out: dict[str, _Target] = {}
-    for wire, decode_type in registry.items():
-        concrete = classes[wire]
-        first = concrete[0]
-        bare: tuple[type[msgspec.Struct], str] | None = None
-        tags: tuple[str, frozenset[str]] | None = None
-        if getattr(first, "__wire_bare__", None) is not None:
-            # A bare struct has exactly one field: decode that field's type directly.
-            attr = first.__struct_fields__[0]
-            decode_type = typing.get_type_hints(decode_type)[attr]
-            bare = (first, attr)
-        elif len(concrete) > 1:
-            tag_field = first.__struct_config__.tag_field
-            assert tag_field is not None
-            tags = (tag_field, frozenset(str(c.__struct_config__.tag) for c in concrete))
-        out[wire] = _Target(msgspec.json.Decoder(decode_type), decode_type, bare, tags)
-    return out
+def _target(decode_type: Any, concrete: tuple[type[msgspec.Struct], ...]) -> _Target:
+    """Build the decoder of one wire type (``concrete``: its Struct classes)."""
+    first = concrete[0]
+    bare: tuple[type[msgspec.Struct], str] | None = None
+    tags: tuple[str, frozenset[str]] | None = None
+    if getattr(first, "__wire_bare__", None) is not None:
+        # A bare struct has exactly one field: decode that field's type directly.
+        attr = first.__struct_fields__[0]
+        decode_type = typing.get_type_hints(decode_type)[attr]
+        bare = (first, attr)
+    elif len(concrete) > 1:
+        tag_field = first.__struct_config__.tag_field
+        assert tag_field is not None
+        tags = (tag_field, frozenset(str(c.__struct_config__.tag) for c in concrete))
+    return _Target(msgspec.json.Decoder(decode_type), decode_type, bare, tags)
+
+
+class _Table:
+    """The per-wire-type decoders of one registry, each built on first use.
+
+    Building a ``msgspec.json.Decoder`` for every event type took most of the
+    module's import time; a client only ever sees a handful of the types.
+    """
+
+    __slots__ = ("_built", "_classes", "_registry")
+
+    def __init__(
+        self,
+        registry: Mapping[str, Any],
+        classes: Callable[[], Mapping[str, tuple[type[msgspec.Struct], ...]]],
+    ) -> None:
+        self._registry = registry
+        self._classes = classes  # called on first build: the strict classes import modules
+        self._built: dict[str, _Target] = {}
+
+    def get(self, wire: str) -> _Target | None:
+        """The target of ``wire``; ``None`` for a type without a schema."""
+        target = self._built.get(wire)
+        if target is None:
+            decode_type = self._registry.get(wire)
+            if decode_type is None:
+                return None
+            # Two threads may build the same target; both results are equal.
+            target = self._built[wire] = _target(decode_type, self._classes()[wire])
+        return target
 
 
 def _strict_classes(
@@ -167,24 +191,16 @@ def _strict_classes(
     return {wire: tuple(strict[c] for c in group) for wire, group in classes.items()}
 
 
-_SERVER: Final = _targets(_generated.SERVER_EVENTS, _generated.SERVER_EVENT_CLASSES)
-
-
-@functools.cache
-def _client_table() -> dict[str, _Target]:
-    """The client-message table, built on first use: only servers decode those."""
-    return _targets(_generated.CLIENT_MESSAGES, _generated.CLIENT_MESSAGE_CLASSES)
-
-
-@functools.cache
-def _strict_tables() -> tuple[dict[str, _Target], dict[str, _Target]]:
-    """The strict (server, client) tables, built on first use: only tests need them."""
-    return (
-        _targets(_generated.STRICT_SERVER_EVENTS, _strict_classes(_generated.SERVER_EVENT_CLASSES)),
-        _targets(
-            _generated.STRICT_CLIENT_MESSAGES, _strict_classes(_generated.CLIENT_MESSAGE_CLASSES)
-        ),
-    )
+_SERVER: Final = _Table(_generated.SERVER_EVENTS, lambda: _generated.SERVER_EVENT_CLASSES)
+_CLIENT: Final = _Table(_generated.CLIENT_MESSAGES, lambda: _generated.CLIENT_MESSAGE_CLASSES)
+_STRICT_SERVER: Final = _Table(
+    _generated.STRICT_SERVER_EVENTS,
+    functools.cache(lambda: _strict_classes(_generated.SERVER_EVENT_CLASSES)),
+)
+_STRICT_CLIENT: Final = _Table(
+    _generated.STRICT_CLIENT_MESSAGES,
+    functools.cache(lambda: _strict_classes(_generated.CLIENT_MESSAGE_CLASSES)),
+)
 
 
 # ---------------------------------------------------------------------------------------
@@ -471,7 +487,7 @@ def decode_frame(data: str | bytes | bytearray | memoryview) -> Frame:
     return Frame(type=frame_type, payload=_normalize(_json(raw), frame_type))
 
 
-def _decode_typed(data: str | bytes | bytearray | memoryview, table: Mapping[str, _Target]) -> Any:
+def _decode_typed(data: str | bytes | bytearray | memoryview, table: _Table) -> Any:
     frame_type, raw = _open(data)
     target = table.get(frame_type)
     if target is None:
@@ -533,7 +549,7 @@ def decode_server_event(
         RemoteProtocolError: the frame is malformed (see :func:`decode_frame`) or its
             payload does not match the schema of its type. Nothing else is raised.
     """
-    result: AnyServerEvent = _decode_typed(data, _strict_tables()[0] if strict else _SERVER)
+    result: AnyServerEvent = _decode_typed(data, _STRICT_SERVER if strict else _SERVER)
     return result
 
 
@@ -553,9 +569,7 @@ def decode_client_message(
     Raises:
         RemoteProtocolError: the frame is malformed or does not match its schema.
     """
-    result: AnyClientMessage = _decode_typed(
-        data, _strict_tables()[1] if strict else _client_table()
-    )
+    result: AnyClientMessage = _decode_typed(data, _STRICT_CLIENT if strict else _CLIENT)
     return result
 
 
