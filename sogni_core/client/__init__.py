@@ -1,8 +1,10 @@
 """Pure helpers shared by the three transports (``sogni_asyncio``, ``sogni_trio``,
 ``sogni_sync``): transport errors, upload planning, ids and project specs.
 
-Nothing here performs I/O; the transports read files, open sockets and send
-HTTP, and ask these functions what to do.
+``WebSocketReader`` is the receive half of RFC 6455 that the asyncio and
+blocking transports use after the handshake. Nothing here performs I/O; the
+transports read files, open sockets and send HTTP, and ask these functions what
+to do.
 """
 
 from ._errors import (
@@ -20,17 +22,21 @@ from ._login import (
     wallet_private_key,
 )
 from ._uploads import MEDIA_FIELDS, Upload, file_media, replace_media, upload_plan
+from ._wsframes import CloseReceived, PingReceived, WebSocketReader, split_response_head
 
 __all__ = [
     "AUTHENTICATION_TYPES",
     "CLIENT_NAME",
     "ClientClosedError",
+    "CloseReceived",
     "ConnectTimeoutError",
     "MEDIA_FIELDS",
+    "PingReceived",
     "TLS_HANDSHAKE_FAILED",
     "TransportError",
     "Upload",
     "WebSocketClosed",
+    "WebSocketReader",
     "authentication_message",
     "eip712_domain",
     "file_media",
@@ -38,6 +44,7 @@ __all__ = [
     "project_spec",
     "replace_media",
     "socket_headers",
+    "split_response_head",
     "upload_plan",
     "uuid4_upper",
     "wallet_private_key",

@@ -2,13 +2,15 @@
 
 Same names as ``sogni_asyncio._backend`` without ``async``: the rest of this
 package is generated from the asyncio package by ``tools/unasync.py``. The
-socket is driven by wsproto over a plain (TLS-verified) socket; a reader
-thread blocks in ``recv`` and writes are serialized by a lock. Nothing here
+socket is wsproto (handshake, sending) and the core's ``WebSocketReader``
+(receiving) over a plain (TLS-verified) socket; a reader thread blocks in
+``recv`` and writes are serialized by a lock. Nothing here
 knows the Sogni protocol.
 """
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import logging
 import queue
@@ -21,7 +23,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from sogni_core.client import TLS_HANDSHAKE_FAILED, WebSocketClosed
+from sogni_core.client import (
+    TLS_HANDSHAKE_FAILED,
+    PingReceived,
+    WebSocketClosed,
+    WebSocketReader,
+    split_response_head,
+)
 
 if TYPE_CHECKING:
     import httpx
@@ -354,15 +362,18 @@ def _open_failure(exc: BaseException, what: str) -> WebSocketClosed:
 
 
 class WebSocket:
-    """One client WebSocket: wsproto over a blocking socket."""
+    """One client WebSocket over a blocking socket.
 
-    def __init__(self, sock: socket.socket, conn: WSConnection) -> None:
+    wsproto made the handshake and frames what we send (masking, compression);
+    what arrives is parsed by the core's :class:`WebSocketReader`.
+    """
+
+    def __init__(self, sock: socket.socket, conn: WSConnection, frames: WebSocketReader) -> None:
         self._sock = sock
         self._conn = conn
+        self._frames = frames
         self._lock = threading.RLock()
-        self._text: list[str] = []
-        self._bytes: list[bytes] = []
-        self._pending: list[str | bytes] = []
+        self._pending: collections.deque[str | bytes] = collections.deque()
         self._closed: WebSocketClosed | None = None
 
     def _write(self, data: bytes) -> None:
@@ -393,54 +404,76 @@ class WebSocket:
                 pass
 
     def receive(self) -> str | bytes:
+        """The next complete message (text or binary).
+
+        Raises:
+            WebSocketClosed: the peer closed or the connection broke.
+        """
         while not self._pending:
-            if self._closed is not None:
-                raise self._closed
-            try:
-                data = self._sock.recv(_READ_SIZE)
-            except OSError as exc:
-                data = b""
-                reason = f"read failed: {type(exc).__name__}"
+            self._read()
+        return self._pending.popleft()
+
+    def receive_some(self) -> list[str | bytes]:
+        """Every complete message one read delivered (at least one).
+
+        Raises:
+            WebSocketClosed: as :meth:`receive`.
+        """
+        while not self._pending:
+            self._read()
+        messages = list(self._pending)
+        self._pending.clear()
+        return messages
+
+    def _read(self) -> None:
+        if self._closed is not None:
+            raise self._closed
+        try:
+            data = self._sock.recv(_READ_SIZE)
+        except OSError as exc:
+            data = b""
+            reason = f"read failed: {type(exc).__name__}"
+        else:
+            reason = "connection lost"
+        if not data:
+            if self._closed is None:
+                self._closed = WebSocketClosed(1006, reason)
+            self._abort()
+            raise self._closed
+        self._feed(data)
+
+    def _feed(self, data: bytes) -> None:
+        try:
+            items = self._frames.receive(data)
+        except WebSocketClosed as exc:  # the server broke the protocol: say why, drop
+            self._fail(exc)
+            return
+        for item in items:
+            if isinstance(item, (str, bytes)):
+                self._pending.append(item)
+            elif isinstance(item, PingReceived):
+                from wsproto.events import Pong
+
+                try:
+                    with self._lock:
+                        self._write(self._conn.send(Pong(payload=item.payload)))
+                except Exception:
+                    pass
             else:
-                reason = "connection lost"
-            if not data:
-                if self._closed is None:
-                    self._closed = WebSocketClosed(1006, reason)
-                self._abort()
-                raise self._closed
-            self._conn.receive_data(data)
-            self._process_events()
-        return self._pending.pop(0)
+                self._fail(WebSocketClosed(item.code, item.reason))
 
-    def _process_events(self) -> None:
-        from wsproto.events import BytesMessage, CloseConnection, Ping, TextMessage
+    def _fail(self, closed: WebSocketClosed) -> None:
+        """Answer (or send) a close frame with ``closed.code``, then drop the socket."""
+        from wsproto.events import CloseConnection
 
-        for event in self._conn.events():
-            if isinstance(event, TextMessage):
-                self._text.append(event.data)
-                if event.message_finished:
-                    self._pending.append("".join(self._text))
-                    self._text.clear()
-            elif isinstance(event, BytesMessage):
-                self._bytes.append(bytes(event.data))
-                if event.message_finished:
-                    self._pending.append(b"".join(self._bytes))
-                    self._bytes.clear()
-            elif isinstance(event, Ping):
-                try:
-                    with self._lock:
-                        self._write(self._conn.send(event.response()))
-                except Exception:
-                    pass
-            elif isinstance(event, CloseConnection):
-                try:
-                    with self._lock:
-                        self._write(self._conn.send(event.response()))
-                except Exception:
-                    pass
-                self._closed = WebSocketClosed(event.code, event.reason or "")
-                self._abort()
-                break
+        code = closed.code if closed.code not in (1005, 1006) else 1000
+        try:
+            with self._lock:
+                self._write(self._conn.send(CloseConnection(code=code)))
+        except Exception:
+            pass
+        self._closed = closed
+        self._abort()
 
     def close(self, code: int = 1000, reason: str = "") -> None:
         """Send a close frame and drop the socket (the reader thread ends)."""
@@ -501,7 +534,6 @@ def open_websocket(
         raw.close()
         raise _open_failure(exc, "TLS handshake failed") from exc
     conn = WSConnection(ConnectionType.CLIENT)
-    ws = WebSocket(sock, conn)
     request = Request(
         host=parts.netloc.rsplit("@", 1)[-1],
         target=target,
@@ -510,15 +542,23 @@ def open_websocket(
     )
     try:
         sock.sendall(conn.send(request))
+        buffer = b""
         while True:
             data = sock.recv(_READ_SIZE)
             if not data:
                 raise WebSocketClosed(1006, "connection lost during handshake")
-            conn.receive_data(data)
+            buffer += data
+            split = split_response_head(buffer)
+            if split is None:
+                continue
+            head, buffer = split
+            conn.receive_data(head)
             for event in conn.events():
                 if isinstance(event, AcceptConnection):
                     sock.settimeout(None)
-                    ws._process_events()
+                    ws = WebSocket(sock, conn, WebSocketReader.for_extensions(event.extensions))
+                    if buffer:  # frames that arrived with the handshake response
+                        ws._feed(buffer)
                     return ws
                 if isinstance(event, RejectConnection):
                     status = event.status_code
@@ -527,8 +567,15 @@ def open_websocket(
                         f"handshake rejected with HTTP {status}",
                     )
     except WebSocketClosed:
-        ws._abort()
+        _close_socket(sock)
         raise
     except OSError as exc:
-        ws._abort()
+        _close_socket(sock)
         raise _open_failure(exc, "handshake failed") from exc
+
+
+def _close_socket(sock: socket.socket) -> None:
+    try:
+        sock.close()
+    except OSError:
+        pass

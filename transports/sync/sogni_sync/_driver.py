@@ -6,8 +6,9 @@ Three kinds of background work, all without protocol logic:
 * the **pump** task waits for a wake-up or the core's next deadline, fires
   ``on_timer``, writes the frames ``data_to_send()`` returned (one writer, so
   frames keep their order) and performs the actions ``events()`` returned;
-* one **reader** per socket feeds every message to ``receive_frame`` and the
-  socket's end to ``receive_close``;
+* one **reader** per socket feeds every message to ``receive_frame`` (all the
+  messages of one socket read under one lock) and the socket's end to
+  ``receive_close``;
 * short **action** tasks run the REST calls the core asks for
   (``FetchResultUrl``...) and feed the answers back.
 
@@ -41,6 +42,18 @@ log = logging.getLogger("sogni.driver")
 #: bound, a burst of 1000 results queues 1000 requests in the HTTP pool, whose
 #: bookkeeping is O(queued x connections) per request (bench/README.md).
 MAX_CONCURRENT_ACTIONS = 16
+
+#: Core events the pump acts on itself; every other event goes to ``on_event``.
+_ACTIONS = frozenset(
+    {
+        ev.OpenSocket,
+        ev.CloseSocket,
+        ev.SendPing,
+        ev.FetchResultUrl,
+        ev.FetchPreviewUrl,
+        ev.CheckProjectLiveness,
+    }
+)
 
 
 @contextlib.contextmanager
@@ -108,6 +121,24 @@ class Driver:
                 self._collect()
                 self._wake.set()
 
+    def receive_frames(self, messages: list[str | bytes]) -> None:
+        """Feed every message one socket read delivered, under one lock and clock.
+
+        A message the core rejects is logged and skipped; the rest still go in.
+        """
+        with self._lock:
+            try:
+                now = backend.monotonic()
+                receive = self.conn.receive_frame
+                for message in messages:
+                    try:
+                        receive(message, now=now)
+                    except SogniError as exc:
+                        log.warning("core rejected an input: %s", type(exc).__name__)
+            finally:
+                self._collect()
+                self._wake.set()
+
     def _collect(self) -> None:
         self._frames.extend(self.conn.data_to_send())
         self._events.extend(self.conn.events())
@@ -137,7 +168,13 @@ class Driver:
                 if frames:
                     self._write(frames)
                 for event in events:
-                    self._perform(event)
+                    if type(event) in _ACTIONS:
+                        self._perform(event)
+                    else:
+                        try:
+                            self._on_event(event)
+                        except Exception:
+                            log.exception("event callback failed for %s", type(event).__name__)
                 if self._closing and self._ws is None and not self._frames and not self._events:
                     break
         finally:
@@ -205,7 +242,7 @@ class Driver:
             self.call(self.conn.on_open)
         while True:
             try:
-                message = ws.receive()
+                messages = ws.receive_some()
             except WebSocketClosed as exc:
                 if self._ws is ws:
                     self._ws = None
@@ -213,8 +250,7 @@ class Driver:
                 else:
                     self._wake.set()
                 return
-            with swallow_protocol_errors(log):
-                self.call(self.conn.receive_frame, message)
+            self.receive_frames(messages)
 
     def _report_close(self, code: int, reason: str) -> None:
         log.debug("socket closed: %d %s", code, reason)

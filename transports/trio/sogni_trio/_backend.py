@@ -415,6 +415,14 @@ class WebSocket:
             await self._release()
             raise closed from exc
 
+    async def receive_some(self) -> list[str | bytes]:
+        """The next message, as a batch of one (trio-websocket hands them over singly).
+
+        Raises:
+            WebSocketClosed: as :meth:`receive`.
+        """
+        return [await self.receive()]
+
     async def _release(self) -> None:
         # trio-websocket leaves the TCP stream open after an abortive close
         # (peer vanished without a close frame): release it ourselves.
