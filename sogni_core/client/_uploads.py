@@ -20,13 +20,7 @@ from sogni_core.protocol.jobrequest import (
     ProjectParams,
     VideoProjectParams,
 )
-from sogni_core.protocol.jobrequest._families import minimax_h3_reference_model
 from sogni_core.protocol.jobrequest._media import is_upload, media_content_type
-from sogni_core.protocol.jobrequest._video_refs import (
-    context_image_slots,
-    h3_audio_slots,
-    h3_video_slots,
-)
 from sogni_core.protocol.rest import (
     Auth,
     Request,
@@ -183,6 +177,14 @@ def upload_plan(params: ProjectParams) -> list[Upload]:
     Call it on params already accepted by ``build_job_request`` (after
     :func:`replace_media`), so every value here is bytes or a MediaInput.
     """
+    # The family rules (and the generated tables behind them) load on first use.
+    from sogni_core.protocol.jobrequest._families import minimax_h3_reference_model
+    from sogni_core.protocol.jobrequest._video_refs import (
+        context_image_slots,
+        h3_audio_slots,
+        h3_video_slots,
+    )
+
     plan: list[Upload] = []
     if isinstance(params, ImageProjectParams):
         if is_upload(params.starting_image):

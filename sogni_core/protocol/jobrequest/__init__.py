@@ -21,36 +21,92 @@ snake_case parameter (``width``, ``control_net.strength``,
 Parity with the SDK is tested by ``tests/parity`` (node + the SDK's own code).
 """
 
+import importlib as _importlib
+import typing as _typing
+
 from sogni_core.protocol._errors import InvalidParamsError
 
-from ._attribution import attribution_wire_fields, resolve_workload_attribution
-from ._build import build_job_request
-from ._families import (
-    calculate_video_frames,
-    max_context_images,
-    video_asset_requirements,
-    video_workflow_type,
-)
-from ._media import sniff_content_type
-from ._numbers import js_json_dumps, js_number_str, js_round, js_value
-from ._options import Choice, ModelOptions, model_options_for, model_options_from_tier
-from ._params import (
-    AudioProjectParams,
-    ControlNetParams,
-    ImageProjectParams,
-    Media,
-    MediaInput,
-    ProjectParams,
-    Sam2Point,
-    Sam3Box,
-    Sam3Point,
-    Sam3Prompt,
-    VideoControlNetParams,
-    VideoProjectParams,
-    WorkloadAttributionInput,
-    WorldGenerationReceipt,
-)
-from ._uploads import PlannedUpload, plan_uploads
+if _typing.TYPE_CHECKING:
+    from ._attribution import attribution_wire_fields, resolve_workload_attribution
+    from ._build import build_job_request
+    from ._families import (
+        calculate_video_frames,
+        max_context_images,
+        video_asset_requirements,
+        video_workflow_type,
+    )
+    from ._media import sniff_content_type
+    from ._numbers import js_json_dumps, js_number_str, js_round, js_value
+    from ._options import Choice, ModelOptions, model_options_for, model_options_from_tier
+    from ._params import (
+        AudioProjectParams,
+        ControlNetParams,
+        ImageProjectParams,
+        Media,
+        MediaInput,
+        ProjectParams,
+        Sam2Point,
+        Sam3Box,
+        Sam3Point,
+        Sam3Prompt,
+        VideoControlNetParams,
+        VideoProjectParams,
+        WorkloadAttributionInput,
+        WorldGenerationReceipt,
+    )
+    from ._uploads import PlannedUpload, plan_uploads
+
+#: Public name -> the submodule defining it; imported on first access (PEP 562)
+_LAZY: dict[str, str] = {
+    "AudioProjectParams": "_params",
+    "Choice": "_options",
+    "ControlNetParams": "_params",
+    "ImageProjectParams": "_params",
+    "Media": "_params",
+    "MediaInput": "_params",
+    "ModelOptions": "_options",
+    "PlannedUpload": "_uploads",
+    "ProjectParams": "_params",
+    "Sam2Point": "_params",
+    "Sam3Box": "_params",
+    "Sam3Point": "_params",
+    "Sam3Prompt": "_params",
+    "VideoControlNetParams": "_params",
+    "VideoProjectParams": "_params",
+    "WorkloadAttributionInput": "_params",
+    "WorldGenerationReceipt": "_params",
+    "attribution_wire_fields": "_attribution",
+    "build_job_request": "_build",
+    "calculate_video_frames": "_families",
+    "js_json_dumps": "_numbers",
+    "js_number_str": "_numbers",
+    "js_round": "_numbers",
+    "js_value": "_numbers",
+    "max_context_images": "_families",
+    "model_options_for": "_options",
+    "model_options_from_tier": "_options",
+    "plan_uploads": "_uploads",
+    "resolve_workload_attribution": "_attribution",
+    "sniff_content_type": "_media",
+    "video_asset_requirements": "_families",
+    "video_workflow_type": "_families",
+}
+
+
+def __getattr__(name: str) -> _typing.Any:
+    """Import the submodule defining ``name`` on first access, then cache the name."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(_importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    """The module's names, the not-yet-imported public ones included."""
+    return sorted({*globals(), *__all__})
+
 
 __all__ = [
     "AudioProjectParams",

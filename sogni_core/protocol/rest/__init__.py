@@ -13,67 +13,147 @@ Wire facts: /work/shared/protocol/01-socket-projects-auth.md §1.1, §1.3, §4.7
 ``spec/rest.toml``.
 """
 
-from ._attribution import Attribution, attribution_headers
-from ._auth import (
-    TokenSession,
-    cookies_from_headers,
-    jwt_expiry,
-    login_request,
-    logout_request,
-    needs_refresh,
-    nonce_request,
-    parse_login,
-    parse_logout,
-    parse_nonce,
-    parse_token_pair,
-    refresh_request,
-)
-from ._endpoints import (
-    DEFAULT_REST_BASE,
-    DEFAULT_SOCKET_URL,
-    Hosts,
-    endpoint,
-    endpoint_request,
-    parse_endpoint_response,
-)
-from ._flow import FlowResult, Response, drive, drive_async, token_request_flow
-from ._media import (
-    download_request,
-    image_download_url_request,
-    image_upload_url_request,
-    media_download_url_request,
-    media_upload_url_request,
-    parse_download_url,
-    parse_upload_put,
-    parse_upload_url,
-    upload_put_request,
-)
-from ._request import (
-    ApiKeyAuth,
-    Auth,
-    CookieAuth,
-    Headers,
-    QueryValue,
-    Request,
-    TokenAuth,
-    build_request,
-    encode_json_body,
-    encode_query,
-    format_path,
-    js_string,
-    resolve_url,
-    socket_http_base,
-)
-from ._response import (
-    ChatErrorFields,
-    ResponseHeaders,
-    api_status_error,
-    extract_chat_error,
-    header_value,
-    is_success,
-    parse_json,
-    parse_response,
-)
+import importlib as _importlib
+import typing as _typing
+
+if _typing.TYPE_CHECKING:
+    from ._attribution import Attribution, attribution_headers
+    from ._auth import (
+        TokenSession,
+        cookies_from_headers,
+        jwt_expiry,
+        login_request,
+        logout_request,
+        needs_refresh,
+        nonce_request,
+        parse_login,
+        parse_logout,
+        parse_nonce,
+        parse_token_pair,
+        refresh_request,
+    )
+    from ._endpoints import (
+        DEFAULT_REST_BASE,
+        DEFAULT_SOCKET_URL,
+        Hosts,
+        endpoint,
+        endpoint_request,
+        parse_endpoint_response,
+    )
+    from ._flow import FlowResult, Response, drive, drive_async, token_request_flow
+    from ._media import (
+        download_request,
+        image_download_url_request,
+        image_upload_url_request,
+        media_download_url_request,
+        media_upload_url_request,
+        parse_download_url,
+        parse_upload_put,
+        parse_upload_url,
+        upload_put_request,
+    )
+    from ._request import (
+        ApiKeyAuth,
+        Auth,
+        CookieAuth,
+        Headers,
+        QueryValue,
+        Request,
+        TokenAuth,
+        build_request,
+        encode_json_body,
+        encode_query,
+        format_path,
+        js_string,
+        resolve_url,
+        socket_http_base,
+    )
+    from ._response import (
+        ChatErrorFields,
+        ResponseHeaders,
+        api_status_error,
+        extract_chat_error,
+        header_value,
+        is_success,
+        parse_json,
+        parse_response,
+    )
+
+#: Public name -> the submodule defining it; imported on first access (PEP 562)
+_LAZY: dict[str, str] = {
+    "ApiKeyAuth": "_request",
+    "Attribution": "_attribution",
+    "Auth": "_request",
+    "ChatErrorFields": "_response",
+    "CookieAuth": "_request",
+    "DEFAULT_REST_BASE": "_endpoints",
+    "DEFAULT_SOCKET_URL": "_endpoints",
+    "FlowResult": "_flow",
+    "Headers": "_request",
+    "Hosts": "_endpoints",
+    "QueryValue": "_request",
+    "Request": "_request",
+    "Response": "_flow",
+    "ResponseHeaders": "_response",
+    "TokenAuth": "_request",
+    "TokenSession": "_auth",
+    "api_status_error": "_response",
+    "attribution_headers": "_attribution",
+    "build_request": "_request",
+    "cookies_from_headers": "_auth",
+    "download_request": "_media",
+    "drive": "_flow",
+    "drive_async": "_flow",
+    "encode_json_body": "_request",
+    "encode_query": "_request",
+    "endpoint": "_endpoints",
+    "endpoint_request": "_endpoints",
+    "extract_chat_error": "_response",
+    "format_path": "_request",
+    "header_value": "_response",
+    "image_download_url_request": "_media",
+    "image_upload_url_request": "_media",
+    "is_success": "_response",
+    "js_string": "_request",
+    "jwt_expiry": "_auth",
+    "login_request": "_auth",
+    "logout_request": "_auth",
+    "media_download_url_request": "_media",
+    "media_upload_url_request": "_media",
+    "needs_refresh": "_auth",
+    "nonce_request": "_auth",
+    "parse_download_url": "_media",
+    "parse_endpoint_response": "_endpoints",
+    "parse_json": "_response",
+    "parse_login": "_auth",
+    "parse_logout": "_auth",
+    "parse_nonce": "_auth",
+    "parse_response": "_response",
+    "parse_token_pair": "_auth",
+    "parse_upload_put": "_media",
+    "parse_upload_url": "_media",
+    "refresh_request": "_auth",
+    "resolve_url": "_request",
+    "socket_http_base": "_request",
+    "token_request_flow": "_flow",
+    "upload_put_request": "_media",
+}
+
+
+def __getattr__(name: str) -> _typing.Any:
+    """Import the submodule defining ``name`` on first access, then cache the name."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(_importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    """The module's names, the not-yet-imported public ones included."""
+    return sorted({*globals(), *__all__})
+
 
 __all__ = [
     "ApiKeyAuth",

@@ -26,23 +26,21 @@ import base64
 import binascii
 import math
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import msgspec
 
 from sogni_core.protocol._errors import InvalidParamsError, LocalProtocolError, RemoteProtocolError
-from sogni_core.protocol._generated.rest import (
-    ENDPOINTS,
-    LoginData,
-    LoginRequest,
-    NonceData,
-    NonceRequest,
-    RefreshTokenRequest,
-    TokenPair,
-)
 
 from ._request import Auth, Request, TokenAuth, build_request
 from ._response import ResponseHeaders, api_status_error, is_success, parse_response
+
+if TYPE_CHECKING:
+    from sogni_core.protocol._generated.rest import LoginData
+
+# The generated REST schemas (``_generated.rest``) are imported by the functions
+# that use them: most of the module's import time, and a socket-only client never
+# needs them.
 
 __all__ = [
     "TokenSession",
@@ -176,6 +174,8 @@ def nonce_request(base_url: str, wallet_address: str, *, auth: Auth | None = Non
     Returns:
         The request.
     """
+    from sogni_core.protocol._generated.rest import ENDPOINTS, NonceRequest
+
     ep = ENDPOINTS["account_nonce"]
     body = NonceRequest(wallet_address=wallet_address)
     return build_request(ep.method, base_url, ep.path, auth=auth, json=body)
@@ -188,6 +188,8 @@ def parse_nonce(status: int, headers: ResponseHeaders, body: bytes, *, reason: s
         ApiStatusError: the server refused.
         RemoteProtocolError: the body is not ``{data: {nonce}}``.
     """
+    from sogni_core.protocol._generated.rest import NonceData
+
     return parse_response(status, headers, body, type=NonceData, reason=reason).nonce
 
 
@@ -214,6 +216,8 @@ def login_request(
     Returns:
         The request.
     """
+    from sogni_core.protocol._generated.rest import ENDPOINTS, LoginRequest
+
     ep = ENDPOINTS["account_login"]
     source = app_source.strip() if app_source else ""
     body = LoginRequest(
@@ -234,6 +238,8 @@ def parse_login(
         ApiStatusError: the server refused the login.
         RemoteProtocolError: the body is not a login envelope.
     """
+    from sogni_core.protocol._generated.rest import LoginData
+
     return parse_response(status, headers, body, type=LoginData, reason=reason)
 
 
@@ -262,6 +268,8 @@ def refresh_request(
     """
     if now is not None and refresh_expiry is not None and refresh_expiry <= now:
         raise LocalProtocolError("Refresh token expired")
+    from sogni_core.protocol._generated.rest import ENDPOINTS, RefreshTokenRequest
+
     ep = ENDPOINTS["account_refresh_token"]
     body = RefreshTokenRequest(refresh_token=refresh_token)
     return build_request(ep.method, base_url, ep.path, auth=None, json=body)
@@ -281,6 +289,8 @@ def parse_token_pair(
         ApiStatusError: non-2xx status.
         RemoteProtocolError: a 2xx body that is not a valid token pair.
     """
+    from sogni_core.protocol._generated.rest import TokenPair
+
     pair = parse_response(status, headers, body, type=TokenPair, reason=reason)
     try:
         return TokenSession.from_tokens(pair.token, pair.refresh_token)
@@ -300,6 +310,8 @@ def logout_request(base_url: str, *, auth: Auth | None) -> Request:
     Returns:
         The request.
     """
+    from sogni_core.protocol._generated.rest import ENDPOINTS
+
     ep = ENDPOINTS["account_logout"]
     return build_request(ep.method, base_url, ep.path, auth=auth, json={})
 

@@ -20,11 +20,13 @@ import msgspec
 
 from sogni_core.protocol._endpoint import Endpoint
 from sogni_core.protocol._errors import InvalidParamsError
-from sogni_core.protocol._generated.rest import ENDPOINTS
 
 from ._attribution import Attribution, attribution_headers
 from ._request import Auth, QueryValue, Request, build_request, format_path, socket_http_base
 from ._response import ResponseHeaders, parse_response
+
+# ``_generated.rest`` (most of the import time) is imported by :func:`endpoint`:
+# ``Hosts`` and the defaults are needed at import, the table only on first use.
 
 __all__ = [
     "DEFAULT_REST_BASE",
@@ -73,6 +75,8 @@ def endpoint(name: str) -> Endpoint:
     Raises:
         InvalidParamsError: no such endpoint.
     """
+    from sogni_core.protocol._generated.rest import ENDPOINTS
+
     try:
         return ENDPOINTS[name]
     except KeyError:

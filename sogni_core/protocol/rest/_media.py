@@ -19,10 +19,11 @@ from collections.abc import Iterable
 from urllib.parse import urlsplit
 
 from sogni_core.protocol._errors import ApiStatusError, InvalidParamsError, RemoteProtocolError
-from sogni_core.protocol._generated.rest import ENDPOINTS, DownloadUrlData, UploadUrlData
 
 from ._request import Auth, Request, build_request
 from ._response import ResponseHeaders, is_success, parse_response
+
+# ``_generated.rest`` (most of the import time) is imported by the functions that use it.
 
 __all__ = [
     "download_request",
@@ -61,6 +62,8 @@ def image_upload_url_request(
     Returns:
         The request.
     """
+    from sogni_core.protocol._generated.rest import ENDPOINTS
+
     ep = ENDPOINTS["image_upload_url"]
     query = (("imageId", image_id), ("jobId", job_id), ("type", type))
     return build_request(
@@ -90,6 +93,8 @@ def media_upload_url_request(
     Returns:
         The request.
     """
+    from sogni_core.protocol._generated.rest import ENDPOINTS
+
     ep = ENDPOINTS["media_upload_url"]
     query = (("jobId", job_id), ("type", type), ("id", id), ("contentType", content_type))
     return build_request(ep.method, base_url, ep.path, auth=auth, query=query)
@@ -105,6 +110,8 @@ def parse_upload_url(
         RemoteProtocolError: no ``data.uploadUrl``, or it is not an absolute
             http(s) URL.
     """
+    from sogni_core.protocol._generated.rest import UploadUrlData
+
     url = parse_response(status, headers, body, type=UploadUrlData, reason=reason).upload_url
     _check_absolute(url, "uploadUrl")
     return url
@@ -207,6 +214,8 @@ def image_download_url_request(
     Returns:
         The request.
     """
+    from sogni_core.protocol._generated.rest import ENDPOINTS
+
     ep = ENDPOINTS["image_download_url"]
     query = (
         ("jobId", job_id),
@@ -239,6 +248,8 @@ def media_download_url_request(
     Returns:
         The request.
     """
+    from sogni_core.protocol._generated.rest import ENDPOINTS
+
     ep = ENDPOINTS["media_download_url"]
     query = (("jobId", job_id), ("id", id), ("type", type), ("contentType", content_type))
     return build_request(ep.method, base_url, ep.path, auth=auth, query=query)
@@ -254,6 +265,8 @@ def parse_download_url(
         RemoteProtocolError: "API returned no downloadUrl", or not an absolute
             http(s) URL.
     """
+    from sogni_core.protocol._generated.rest import DownloadUrlData
+
     try:
         data = parse_response(status, headers, body, type=DownloadUrlData, reason=reason)
     except RemoteProtocolError as exc:

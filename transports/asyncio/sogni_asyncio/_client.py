@@ -38,12 +38,8 @@ from sogni_core.protocol.jobrequest import (
     AudioProjectParams,
     ImageProjectParams,
     MediaInput,
-    ModelOptions,
     ProjectParams,
     VideoProjectParams,
-    build_job_request,
-    js_number_str,
-    model_options_for,
 )
 from sogni_core.protocol.rest import DEFAULT_REST_BASE, DEFAULT_SOCKET_URL, Hosts, TokenSession
 from sogni_core.state import events as ev
@@ -55,6 +51,8 @@ from ._driver import Driver
 from ._rest import RestClient
 
 if TYPE_CHECKING:
+    from sogni_core.protocol.jobrequest import ModelOptions
+
     from ._chat import Chat
     from ._workflows import Workflows
 
@@ -331,6 +329,8 @@ class Projects:
         Raises:
             InvalidParamsError: unknown model or tier (field ``model_id``).
         """
+        from sogni_core.protocol.jobrequest import model_options_for
+
         models, tiers = await self._load_catalogue()
         return model_options_for(model_id, models, tiers)
 
@@ -356,6 +356,8 @@ class Projects:
         count = params.number_of_media or 1
         rest = self._client._rest
         if isinstance(params, ImageProjectParams):
+            from sogni_core.protocol.jobrequest import js_number_str
+
             strength = params.starting_image_strength
             denoise = js_number_str(1 - strength) if strength else "0"
             return await rest.call(
@@ -443,6 +445,9 @@ class Projects:
             params = replace_media(params, replacements)
         options = await self.model_options(params.model_id)
         project_id = uuid4_upper(os.urandom(16))
+        # The builder and its family tables load on the first create().
+        from sogni_core.protocol.jobrequest import build_job_request
+
         payload = build_job_request(
             params,
             project_id=project_id,
