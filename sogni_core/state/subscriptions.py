@@ -64,7 +64,6 @@
 from __future__ import annotations
 
 import enum
-import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -142,6 +141,8 @@ def normalize_update(value: object) -> dict[str, Any]:
 
 def serialize_map(mapping: Mapping[str, Any] | None) -> str | None:
     """Compact JSON of the normalized map for the URL (§3.4), or ``None``."""
+    import json  # on first use: not needed at import (~2 ms)
+
     normalized = normalize_map(mapping)
     if normalized is None:
         return None
