@@ -3,6 +3,7 @@ of calls and sequences, docstrings, and the line builders the generator shares."
 
 from __future__ import annotations
 
+import ast
 import json
 import textwrap
 from collections.abc import Mapping, Sequence
@@ -12,7 +13,9 @@ from typing import Any
 from _spec_model import (
     INDENT,
     LINE,
+    EnumSpec,
     FieldSpec,
+    Module,
     SpecError,
 )
 
@@ -125,7 +128,12 @@ def docstring(text: str, indent: str) -> list[str]:
         if para.startswith("Attributes:"):
             out.extend(para.splitlines())
             continue
-        out.extend(textwrap.wrap(" ".join(para.split()), width=width - 3 if i == 0 else width))
+        first = width - 3 if i == 0 else width
+        if len(paras) == 1 and width - 6 < len(" ".join(para.split())) <= width - 3:
+            # One paragraph: leave room for the closing quotes too, or ruff, which keeps
+            # a one-line docstring on one line, would join a lone overflowing line.
+            first = width - 6
+        out.extend(textwrap.wrap(" ".join(para.split()), width=first))
     q3 = '"' * 3
     out = [ln.replace("\\", "\\\\").replace(q3, "'''") for ln in out]
     if len(out) == 1 and len(indent + q3 + out[0] + q3) <= LINE and not out[0].endswith('"'):
@@ -191,3 +199,109 @@ def _import_lines(module: str, names: Sequence[str]) -> list[str]:
     if len(one) <= LINE:
         return [one]
     return [f"from {module} import (", *(INDENT + n + "," for n in names), ")"]
+
+
+# ---------------------------------------------------------------------------
+# enums
+
+
+def _lit(v: str | int) -> str:
+    return pystr(v) if isinstance(v, str) else repr(v)
+
+
+def enum_doc(e: EnumSpec) -> str:
+    """The docstring of an enum class."""
+    return e.doc or f"The ``{e.name}`` values."
+
+
+def enum_lines(e: EnumSpec, indent: str = "") -> list[str]:
+    """The class statement of one enum (two blank lines after it)."""
+    base = "enum.IntEnum" if isinstance(e.members[0][1], int) else "str, enum.Enum"
+    lines = [f"{indent}class {e.name}({base}):"]
+    lines.extend(docstring(enum_doc(e), indent + INDENT))
+    lines.append("")
+    for k, v in e.members:
+        lines.append(f"{indent}{INDENT}{k} = {_lit(v)}")
+    return [*lines, "", ""]
+
+
+def _runtime_doc(e: EnumSpec) -> str:
+    """The ``__doc__`` of the enum's class statement at module level."""
+    source = "\n".join(docstring(enum_doc(e), INDENT)).removeprefix(INDENT)
+    value = ast.literal_eval(source)
+    assert isinstance(value, str)
+    return value
+
+
+def lazy_enums(mod: Module) -> bool:
+    """Whether ``mod``'s enums are built on first access (PEP 562 ``__getattr__``).
+
+    Creating an enum class costs ~0.1 ms, and ``enums.py`` (24 of them) is imported
+    by every client, which touches a handful. Only a module without Structs
+    qualifies: msgspec resolves a Struct's annotations in its module's namespace,
+    which a module ``__getattr__`` does not serve.
+    """
+    return bool(mod.enums) and not mod.structs
+
+
+#: The run-time half of a lazy enum module (see :func:`lazy_enum_lines`).
+_LAZY_ENUM_FUNCTIONS = '''\
+def _build(name: str) -> type[enum.Enum]:
+    """Create the enum class ``name`` from :data:`_ENUM_SPECS`."""
+    doc, members = _ENUM_SPECS[name]
+    # Called through Any: type checkers read the class statements above instead.
+    factory: Any = enum.IntEnum if isinstance(members[0][1], int) else enum.Enum
+    kwargs: dict[str, Any] = {} if factory is enum.IntEnum else {"type": str}
+    cls: type[enum.Enum] = factory(name, members, module=__name__, qualname=name, **kwargs)
+    cls.__doc__ = doc
+    return cls
+
+
+def __getattr__(name: str) -> Any:
+    """Build an enum class (or ``ENUMS``) on first access (PEP 562)."""
+    if name == "ENUMS":
+        value: Any = tuple(globals().get(n) or __getattr__(n) for n in _ENUM_SPECS)
+    elif name in _ENUM_SPECS:
+        value = _build(name)
+    else:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    # setdefault: should two threads race, both get the class stored first.
+    return globals().setdefault(name, value)
+
+
+def __dir__() -> list[str]:
+    """The module's names, the enums not built yet included."""
+    return sorted({*globals(), *__all__})'''
+
+
+def lazy_enum_lines(enums: Sequence[EnumSpec]) -> list[str]:
+    """The enums of a lazy module: class statements for type checkers, a table of
+    names and values, and the ``__getattr__`` that builds each class from it."""
+    lines = [
+        "if TYPE_CHECKING:",
+        f"{INDENT}# What type checkers see. At run time each class is built from",
+        f"{INDENT}# _ENUM_SPECS on first access by __getattr__ below: the class (bases,",
+        f"{INDENT}# members, docstring, module and qualname) this statement would make.",
+        "",
+    ]
+    for e in enums:
+        lines.extend(enum_lines(e, INDENT)[:-1])
+    lines.append(f"{INDENT}#: Every enum class of this module, in spec order.")
+    lines.append(f"{INDENT}ENUMS: tuple[type[enum.Enum], ...]")
+    lines.extend(["", ""])
+    items: list[Doc] = []
+    for e in enums:
+        pairs: list[Doc] = [Seq("(", [pystr(k), _lit(v)], ")", tuple_=True) for k, v in e.members]
+        entry = Seq("(", [pystr(_runtime_doc(e)), Seq("(", pairs, ")", tuple_=True)], ")")
+        items.append(Pair(pystr(e.name) + ": ", entry))
+    lines.append("#: Enum name -> (docstring, (member, value) pairs), in spec order.")
+    lines.extend(
+        layout(
+            Seq("{", items, "}"),
+            "",
+            "_ENUM_SPECS: Final[dict[str, tuple[str, tuple[tuple[str, str | int], ...]]]] = ",
+            "",
+        )
+    )
+    lines.extend(["", "", *_LAZY_ENUM_FUNCTIONS.splitlines(), "", ""])
+    return lines

@@ -36,7 +36,6 @@ from _spec_model import (
     SPEC_DIR,
     ConstSpec,
     EndpointSpec,
-    EnumSpec,
     FieldSpec,
     Module,
     SpecError,
@@ -66,8 +65,11 @@ from _spec_render import (
     _union_lines,
     attributes_doc,
     docstring,
+    enum_lines,
     flat,
     layout,
+    lazy_enum_lines,
+    lazy_enums,
     pystr,
     pyvalue,
 )
@@ -271,9 +273,14 @@ class Generator:
                     uses.add(token)
 
         exports: list[str] = []
-        for e in mod.enums:
-            body.extend(self._enum(e))
-            exports.append(e.name)
+        if lazy_enums(mod):
+            body.extend(lazy_enum_lines(mod.enums))
+            exports.extend([*(e.name for e in mod.enums), "ENUMS"])
+            uses.update({"Any", "Final", "TYPE_CHECKING"})
+        else:
+            for e in mod.enums:
+                body.extend(enum_lines(e))
+                exports.append(e.name)
         for c in mod.consts:
             lines = self._const(c)
             body.extend(lines)
@@ -358,7 +365,8 @@ class Generator:
             std.append("from types import MappingProxyType")
         if has_aliases:
             uses.add("TypeAlias")
-        typing_names = sorted(
+        typing_names = ["TYPE_CHECKING"] if "TYPE_CHECKING" in uses else []  # isort: constants first
+        typing_names += sorted(
             n
             for n in ("Annotated", "Any", "ClassVar", "Final", "Literal", "TypeAlias")
             if n in uses
@@ -387,15 +395,6 @@ class Generator:
         head.append("")
         text = "\n".join(head + body) + "\n"
         return text
-
-    def _enum(self, e: EnumSpec) -> list[str]:
-        base = "enum.IntEnum" if isinstance(e.members[0][1], int) else "str, enum.Enum"
-        lines = [f"class {e.name}({base}):"]
-        lines.extend(docstring(e.doc or f"The ``{e.name}`` values.", INDENT))
-        lines.append("")
-        for k, v in e.members:
-            lines.append(f"{INDENT}{k} = {self._lit(v)}")
-        return [*lines, "", ""]
 
     def _const(self, c: ConstSpec) -> list[str]:
         lines: list[str] = []
@@ -565,7 +564,7 @@ class Generator:
                     "",
                 )
             )
-        if mod.enums:
+        if mod.enums and not lazy_enums(mod):
             lines.append("#: Every enum class of this module, in spec order.")
             lines.extend(
                 layout(

@@ -13,7 +13,7 @@ OperationScope, AgentSurface, ExecutionMode).
 from __future__ import annotations
 
 import enum
-from typing import Final
+from typing import TYPE_CHECKING, Any, Final
 
 __all__ = [
     "AudioOutputFormat",
@@ -44,297 +44,497 @@ __all__ = [
 ]
 
 
-class Network(str, enum.Enum):
-    """Which worker pool a connection or project uses (01 §1.2 forceWorkerId, §2.3.2)."""
-
-    FAST = "fast"
-    RELAXED = "relaxed"
-
-
-class TokenType(str, enum.Enum):
-    """Which token pays for a job (jobRequest tokenType, llmJobRequest tokenType)."""
-
-    SOGNI = "sogni"
-    SPARK = "spark"
-
-
-class BillingMode(str, enum.Enum):
-    """How a job is billed (01 §2.3.3 billingMode): automatic, subscription or tokens."""
-
-    AUTO = "auto"
-    SUBSCRIPTION = "subscription"
-    TOKENS = "tokens"
-
-
-class ProjectStatus(str, enum.Enum):
-    """Client-side project lifecycle states (01 §4.9.1); the last three are finished."""
-
-    PENDING = "pending"
-    QUEUED = "queued"
-    PROCESSING = "processing"
-    COMPLETED = "completed"
-    FAILED = "failed"
-    CANCELED = "canceled"
-
-
-class JobStatus(str, enum.Enum):
-    """Client-side job (one media item) lifecycle states (01 §4.9.2)."""
-
-    PENDING = "pending"
-    INITIATING = "initiating"
-    PROCESSING = "processing"
-    COMPLETED = "completed"
-    FAILED = "failed"
-    CANCELED = "canceled"
-
-
-class RawProjectStatus(str, enum.Enum):
-    """Server-side project status in REST records and recovery payloads (01 §4.11.4; TS 5.54
-    RecoveredProjectStatus adds the socket's own 'authorized' and 'queued').
-    """
-
-    PENDING = "pending"
-    AUTHORIZED = "authorized"
-    ACTIVE = "active"
-    QUEUED = "queued"
-    ASSIGNED = "assigned"
-    PROGRESS = "progress"
-    COMPLETED = "completed"
-    ERRORED = "errored"
-    CANCELLED = "cancelled"
-
-
-class RawJobStatus(str, enum.Enum):
-    """Server-side worker-job status in REST records and recovery payloads (01 §4.11.4)."""
-
-    CREATED = "created"
-    QUEUED = "queued"
-    ASSIGNED = "assigned"
-    INITIATING_MODEL = "initiatingModel"
-    JOB_STARTED = "jobStarted"
-    JOB_PROGRESS = "jobProgress"
-    JOB_COMPLETED = "jobCompleted"
-    JOB_ERROR = "jobError"
-
-
-class CloseCode(enum.IntEnum):
-    """WebSocket close codes with protocol meaning (01 §1.5). Any other 4000-4999 code (and
-    0/missing) is not recoverable; anything else reconnects (01 §1.6).
-    """
-
-    NORMAL = 1000
-    APP_ID_BLOCKED = 4010
-    SWITCH_CONNECTION = 4015
-    AUTH_ERROR = 4021
-
-
-class ClientType(str, enum.Enum):
-    """The clientType of a connection (01 §1.2 param 11, §2.4.1)."""
-
-    ARTIST = "artist"
-    WORKER = "worker"
-
-
-class JobStateType(str, enum.Enum):
-    """The 'type' discriminator of a jobState event (01 §2.4.6)."""
-
-    QUEUED = "queued"
-    INITIATING_MODEL = "initiatingModel"
-    JOB_STARTED = "jobStarted"
-    ASSIGNED = "assigned"
-    JOB_COMPLETED = "jobCompleted"
-    PENDING = "pending"
-
-
-class QueueStatus(str, enum.Enum):
-    """Coarse queue state carried by jobState queued (01 §2.4.6)."""
-
-    WAITING = "waiting"
-    NO_WORKERS = "no-workers"
-
-
-class WaitingReasonCode(str, enum.Enum):
-    """Why queued work waits (Python SDK 5.70 queue_state.py: waitingReason.reason of projectQueue
-    and jobState queued).
-    """
-
-    CONCURRENCY_LIMIT = "concurrency_limit"
-    MODEL_CONCURRENCY_LIMIT = "model_concurrency_limit"
-    PAYMENT_PENDING = "payment_pending"
-    NO_WORKERS = "no_workers"
-    QUEUED = "queued"
-
-
-class ServerEventType(str, enum.Enum):
-    """Every frame type the server sends (01 §2.4; TS 5.54 events.ts SocketEventMap without the
-    local pseudo-events; Python SDK 5.70 adds projectQueue).
-    """
-
-    AUTHENTICATED = "authenticated"
-    BALANCE_UPDATE = "balanceUpdate"
-    CHANGE_NETWORK = "changeNetwork"
-    SWARM_MODELS = "swarmModels"
-    SWARM_LLM_MODELS = "swarmLLMModels"
-    JOB_STATE = "jobState"
-    JOB_PROGRESS = "jobProgress"
-    JOB_ETA = "jobETA"
-    JOB_RESULT = "jobResult"
-    JOB_ERROR = "jobError"
-    JOB_RETRY = "jobRetry"
-    JOB_TOKENS = "jobTokens"
-    LLM_JOB_RESULT = "llmJobResult"
-    LLM_JOB_ERROR = "llmJobError"
-    SOCKET_EVENT_SUBSCRIPTIONS_UPDATED = "socketEventSubscriptionsUpdated"
-    SUBSCRIPTION_ENTITLEMENT_UPDATED = "subscriptionEntitlementUpdated"
-    SUBSCRIPTION_LIMIT_NOTICE = "subscriptionLimitNotice"
-    TOAST_MESSAGE = "toastMessage"
-    APP_ALERT = "appAlert"
-    ARTIST_CANCEL_CONFIRMATION = "artistCancelConfirmation"
-    PROJECT_QUEUE = "projectQueue"
-
-
-class ClientMessageType(str, enum.Enum):
-    """Every frame type the client sends (01 §2.3; TS 5.54 messages.ts SocketMessageMap)."""
-
-    JOB_REQUEST = "jobRequest"
-    JOB_ERROR = "jobError"
-    CHANGE_NETWORK = "changeNetwork"
-    LLM_JOB_REQUEST = "llmJobRequest"
-    SET_SOCKET_EVENT_SUBSCRIPTIONS = "setSocketEventSubscriptions"
-
-
-class LocalEventType(str, enum.Enum):
-    """Pseudo-events the SDKs emit on their own event bus; a server must never send frames with
-    these types (01 §2.4.19).
-    """
-
-    CONNECTED = "connected"
-    DISCONNECTED = "disconnected"
-
-
-class SubscriptionGroup(str, enum.Enum):
-    """Socket event subscription groups (01 §3.1); see SUBSCRIPTION_GROUPS in spec/limits.toml."""
-
-    MODEL_AVAILABILITY = "modelAvailability"
-
-
-class ToastType(str, enum.Enum):
-    """Severity of a toastMessage event (01 §2.4.17)."""
-
-    INFO = "info"
-    SUCCESS = "success"
-    WARNING = "warning"
-    ERROR = "error"
-
-
-class Sampler(str, enum.Enum):
-    """Sampler aliases accepted in a jobRequest (TS 5.54 Projects/utils/samplers.ts). The allowed
-    subset is per model (model tiers); display names are mapped to these aliases.
-    """
-
-    EULER = "euler"
-    EULER_A = "euler_a"
-    EULER_ANCESTRAL = "euler_ancestral"
-    HEUN = "heun"
-    DPMPP_2M = "dpmpp_2m"
-    DPMPP_2M_SDE = "dpmpp_2m_sde"
-    DPMPP_SDE = "dpmpp_sde"
-    DPMPP_3M_SDE = "dpmpp_3m_sde"
-    UNI_PC = "uni_pc"
-    LCM = "lcm"
-    LMS = "lms"
-    DPM_2 = "dpm_2"
-    DPM_2_ANCESTRAL = "dpm_2_ancestral"
-    DPM_FAST = "dpm_fast"
-    DPM_ADAPTIVE = "dpm_adaptive"
-    DPMPP_2S_ANCESTRAL = "dpmpp_2s_ancestral"
-    DDPM = "ddpm"
-    DFS_SD3 = "dfs_sd3"
-    DPM_PP = "dpm_pp"
-    PNDM_PLMS = "pndm_plms"
-
-
-class Scheduler(str, enum.Enum):
-    """Scheduler aliases accepted in a jobRequest (TS 5.54 Projects/utils/scheduler.ts)."""
-
-    SIMPLE = "simple"
-    NORMAL = "normal"
-    KARRAS = "karras"
-    EXPONENTIAL = "exponential"
-    SGM_UNIFORM = "sgm_uniform"
-    DDIM_UNIFORM = "ddim_uniform"
-    BETA = "beta"
-    LINEAR_QUADRATIC = "linear_quadratic"
-    KL_OPTIMAL = "kl_optimal"
-    DDIM = "ddim"
-    LEADING = "leading"
-    LINEAR = "linear"
-
-
-class ImageOutputFormat(str, enum.Enum):
-    """outputFormat of an image project (TS 5.54 Projects/types ImageOutputFormat)."""
-
-    PNG = "png"
-    JPG = "jpg"
-    WEBP = "webp"
-
-
-class VideoOutputFormat(str, enum.Enum):
-    """outputFormat of a video project (TS 5.54 Projects/types VideoOutputFormat)."""
-
-    MP4 = "mp4"
-    MOV = "mov"
-
-
-class AudioOutputFormat(str, enum.Enum):
-    """outputFormat of an audio project (TS 5.54 Projects/types AudioOutputFormat)."""
-
-    MP3 = "mp3"
-    FLAC = "flac"
-    WAV = "wav"
-
-
-class ChatRole(str, enum.Enum):
-    """Role of an OpenAI-style chat message in llmJobRequest (01 §2.3.3)."""
-
-    SYSTEM = "system"
-    USER = "user"
-    ASSISTANT = "assistant"
-    TOOL = "tool"
-
-
-class TaskProfile(str, enum.Enum):
-    """taskProfile of an llmJobRequest (01 §2.3.3)."""
-
-    GENERAL = "general"
-    CODING = "coding"
-    REASONING = "reasoning"
-
-
-#: Every enum class of this module, in spec order.
-ENUMS: Final[tuple[type[enum.Enum], ...]] = (
-    Network,
-    TokenType,
-    BillingMode,
-    ProjectStatus,
-    JobStatus,
-    RawProjectStatus,
-    RawJobStatus,
-    CloseCode,
-    ClientType,
-    JobStateType,
-    QueueStatus,
-    WaitingReasonCode,
-    ServerEventType,
-    ClientMessageType,
-    LocalEventType,
-    SubscriptionGroup,
-    ToastType,
-    Sampler,
-    Scheduler,
-    ImageOutputFormat,
-    VideoOutputFormat,
-    AudioOutputFormat,
-    ChatRole,
-    TaskProfile,
-)
+if TYPE_CHECKING:
+    # What type checkers see. At run time each class is built from
+    # _ENUM_SPECS on first access by __getattr__ below: the class (bases,
+    # members, docstring, module and qualname) this statement would make.
+
+    class Network(str, enum.Enum):
+        """Which worker pool a connection or project uses (01 §1.2 forceWorkerId, §2.3.2)."""
+
+        FAST = "fast"
+        RELAXED = "relaxed"
+
+    class TokenType(str, enum.Enum):
+        """Which token pays for a job (jobRequest tokenType, llmJobRequest tokenType)."""
+
+        SOGNI = "sogni"
+        SPARK = "spark"
+
+    class BillingMode(str, enum.Enum):
+        """How a job is billed (01 §2.3.3 billingMode): automatic, subscription or tokens."""
+
+        AUTO = "auto"
+        SUBSCRIPTION = "subscription"
+        TOKENS = "tokens"
+
+    class ProjectStatus(str, enum.Enum):
+        """Client-side project lifecycle states (01 §4.9.1); the last three are finished."""
+
+        PENDING = "pending"
+        QUEUED = "queued"
+        PROCESSING = "processing"
+        COMPLETED = "completed"
+        FAILED = "failed"
+        CANCELED = "canceled"
+
+    class JobStatus(str, enum.Enum):
+        """Client-side job (one media item) lifecycle states (01 §4.9.2)."""
+
+        PENDING = "pending"
+        INITIATING = "initiating"
+        PROCESSING = "processing"
+        COMPLETED = "completed"
+        FAILED = "failed"
+        CANCELED = "canceled"
+
+    class RawProjectStatus(str, enum.Enum):
+        """Server-side project status in REST records and recovery payloads (01 §4.11.4; TS 5.54
+        RecoveredProjectStatus adds the socket's own 'authorized' and 'queued').
+        """
+
+        PENDING = "pending"
+        AUTHORIZED = "authorized"
+        ACTIVE = "active"
+        QUEUED = "queued"
+        ASSIGNED = "assigned"
+        PROGRESS = "progress"
+        COMPLETED = "completed"
+        ERRORED = "errored"
+        CANCELLED = "cancelled"
+
+    class RawJobStatus(str, enum.Enum):
+        """Server-side worker-job status in REST records and recovery payloads (01 §4.11.4)."""
+
+        CREATED = "created"
+        QUEUED = "queued"
+        ASSIGNED = "assigned"
+        INITIATING_MODEL = "initiatingModel"
+        JOB_STARTED = "jobStarted"
+        JOB_PROGRESS = "jobProgress"
+        JOB_COMPLETED = "jobCompleted"
+        JOB_ERROR = "jobError"
+
+    class CloseCode(enum.IntEnum):
+        """WebSocket close codes with protocol meaning (01 §1.5). Any other 4000-4999 code (and
+        0/missing) is not recoverable; anything else reconnects (01 §1.6).
+        """
+
+        NORMAL = 1000
+        APP_ID_BLOCKED = 4010
+        SWITCH_CONNECTION = 4015
+        AUTH_ERROR = 4021
+
+    class ClientType(str, enum.Enum):
+        """The clientType of a connection (01 §1.2 param 11, §2.4.1)."""
+
+        ARTIST = "artist"
+        WORKER = "worker"
+
+    class JobStateType(str, enum.Enum):
+        """The 'type' discriminator of a jobState event (01 §2.4.6)."""
+
+        QUEUED = "queued"
+        INITIATING_MODEL = "initiatingModel"
+        JOB_STARTED = "jobStarted"
+        ASSIGNED = "assigned"
+        JOB_COMPLETED = "jobCompleted"
+        PENDING = "pending"
+
+    class QueueStatus(str, enum.Enum):
+        """Coarse queue state carried by jobState queued (01 §2.4.6)."""
+
+        WAITING = "waiting"
+        NO_WORKERS = "no-workers"
+
+    class WaitingReasonCode(str, enum.Enum):
+        """Why queued work waits (Python SDK 5.70 queue_state.py: waitingReason.reason of
+        projectQueue and jobState queued).
+        """
+
+        CONCURRENCY_LIMIT = "concurrency_limit"
+        MODEL_CONCURRENCY_LIMIT = "model_concurrency_limit"
+        PAYMENT_PENDING = "payment_pending"
+        NO_WORKERS = "no_workers"
+        QUEUED = "queued"
+
+    class ServerEventType(str, enum.Enum):
+        """Every frame type the server sends (01 §2.4; TS 5.54 events.ts SocketEventMap without the
+        local pseudo-events; Python SDK 5.70 adds projectQueue).
+        """
+
+        AUTHENTICATED = "authenticated"
+        BALANCE_UPDATE = "balanceUpdate"
+        CHANGE_NETWORK = "changeNetwork"
+        SWARM_MODELS = "swarmModels"
+        SWARM_LLM_MODELS = "swarmLLMModels"
+        JOB_STATE = "jobState"
+        JOB_PROGRESS = "jobProgress"
+        JOB_ETA = "jobETA"
+        JOB_RESULT = "jobResult"
+        JOB_ERROR = "jobError"
+        JOB_RETRY = "jobRetry"
+        JOB_TOKENS = "jobTokens"
+        LLM_JOB_RESULT = "llmJobResult"
+        LLM_JOB_ERROR = "llmJobError"
+        SOCKET_EVENT_SUBSCRIPTIONS_UPDATED = "socketEventSubscriptionsUpdated"
+        SUBSCRIPTION_ENTITLEMENT_UPDATED = "subscriptionEntitlementUpdated"
+        SUBSCRIPTION_LIMIT_NOTICE = "subscriptionLimitNotice"
+        TOAST_MESSAGE = "toastMessage"
+        APP_ALERT = "appAlert"
+        ARTIST_CANCEL_CONFIRMATION = "artistCancelConfirmation"
+        PROJECT_QUEUE = "projectQueue"
+
+    class ClientMessageType(str, enum.Enum):
+        """Every frame type the client sends (01 §2.3; TS 5.54 messages.ts SocketMessageMap)."""
+
+        JOB_REQUEST = "jobRequest"
+        JOB_ERROR = "jobError"
+        CHANGE_NETWORK = "changeNetwork"
+        LLM_JOB_REQUEST = "llmJobRequest"
+        SET_SOCKET_EVENT_SUBSCRIPTIONS = "setSocketEventSubscriptions"
+
+    class LocalEventType(str, enum.Enum):
+        """Pseudo-events the SDKs emit on their own event bus; a server must never send frames with
+        these types (01 §2.4.19).
+        """
+
+        CONNECTED = "connected"
+        DISCONNECTED = "disconnected"
+
+    class SubscriptionGroup(str, enum.Enum):
+        """Socket event subscription groups (01 §3.1); see SUBSCRIPTION_GROUPS in
+        spec/limits.toml.
+        """
+
+        MODEL_AVAILABILITY = "modelAvailability"
+
+    class ToastType(str, enum.Enum):
+        """Severity of a toastMessage event (01 §2.4.17)."""
+
+        INFO = "info"
+        SUCCESS = "success"
+        WARNING = "warning"
+        ERROR = "error"
+
+    class Sampler(str, enum.Enum):
+        """Sampler aliases accepted in a jobRequest (TS 5.54 Projects/utils/samplers.ts). The
+        allowed subset is per model (model tiers); display names are mapped to these aliases.
+        """
+
+        EULER = "euler"
+        EULER_A = "euler_a"
+        EULER_ANCESTRAL = "euler_ancestral"
+        HEUN = "heun"
+        DPMPP_2M = "dpmpp_2m"
+        DPMPP_2M_SDE = "dpmpp_2m_sde"
+        DPMPP_SDE = "dpmpp_sde"
+        DPMPP_3M_SDE = "dpmpp_3m_sde"
+        UNI_PC = "uni_pc"
+        LCM = "lcm"
+        LMS = "lms"
+        DPM_2 = "dpm_2"
+        DPM_2_ANCESTRAL = "dpm_2_ancestral"
+        DPM_FAST = "dpm_fast"
+        DPM_ADAPTIVE = "dpm_adaptive"
+        DPMPP_2S_ANCESTRAL = "dpmpp_2s_ancestral"
+        DDPM = "ddpm"
+        DFS_SD3 = "dfs_sd3"
+        DPM_PP = "dpm_pp"
+        PNDM_PLMS = "pndm_plms"
+
+    class Scheduler(str, enum.Enum):
+        """Scheduler aliases accepted in a jobRequest (TS 5.54 Projects/utils/scheduler.ts)."""
+
+        SIMPLE = "simple"
+        NORMAL = "normal"
+        KARRAS = "karras"
+        EXPONENTIAL = "exponential"
+        SGM_UNIFORM = "sgm_uniform"
+        DDIM_UNIFORM = "ddim_uniform"
+        BETA = "beta"
+        LINEAR_QUADRATIC = "linear_quadratic"
+        KL_OPTIMAL = "kl_optimal"
+        DDIM = "ddim"
+        LEADING = "leading"
+        LINEAR = "linear"
+
+    class ImageOutputFormat(str, enum.Enum):
+        """outputFormat of an image project (TS 5.54 Projects/types ImageOutputFormat)."""
+
+        PNG = "png"
+        JPG = "jpg"
+        WEBP = "webp"
+
+    class VideoOutputFormat(str, enum.Enum):
+        """outputFormat of a video project (TS 5.54 Projects/types VideoOutputFormat)."""
+
+        MP4 = "mp4"
+        MOV = "mov"
+
+    class AudioOutputFormat(str, enum.Enum):
+        """outputFormat of an audio project (TS 5.54 Projects/types AudioOutputFormat)."""
+
+        MP3 = "mp3"
+        FLAC = "flac"
+        WAV = "wav"
+
+    class ChatRole(str, enum.Enum):
+        """Role of an OpenAI-style chat message in llmJobRequest (01 §2.3.3)."""
+
+        SYSTEM = "system"
+        USER = "user"
+        ASSISTANT = "assistant"
+        TOOL = "tool"
+
+    class TaskProfile(str, enum.Enum):
+        """taskProfile of an llmJobRequest (01 §2.3.3)."""
+
+        GENERAL = "general"
+        CODING = "coding"
+        REASONING = "reasoning"
+
+    #: Every enum class of this module, in spec order.
+    ENUMS: tuple[type[enum.Enum], ...]
+
+
+#: Enum name -> (docstring, (member, value) pairs), in spec order.
+_ENUM_SPECS: Final[dict[str, tuple[str, tuple[tuple[str, str | int], ...]]]] = {
+    "Network": (
+        "Which worker pool a connection or project uses (01 §1.2 forceWorkerId, §2.3.2).",
+        (("FAST", "fast"), ("RELAXED", "relaxed")),
+    ),
+    "TokenType": (
+        "Which token pays for a job (jobRequest tokenType, llmJobRequest tokenType).",
+        (("SOGNI", "sogni"), ("SPARK", "spark")),
+    ),
+    "BillingMode": (
+        "How a job is billed (01 §2.3.3 billingMode): automatic, subscription or tokens.",
+        (("AUTO", "auto"), ("SUBSCRIPTION", "subscription"), ("TOKENS", "tokens")),
+    ),
+    "ProjectStatus": (
+        "Client-side project lifecycle states (01 §4.9.1); the last three are finished.",
+        (
+            ("PENDING", "pending"),
+            ("QUEUED", "queued"),
+            ("PROCESSING", "processing"),
+            ("COMPLETED", "completed"),
+            ("FAILED", "failed"),
+            ("CANCELED", "canceled"),
+        ),
+    ),
+    "JobStatus": (
+        "Client-side job (one media item) lifecycle states (01 §4.9.2).",
+        (
+            ("PENDING", "pending"),
+            ("INITIATING", "initiating"),
+            ("PROCESSING", "processing"),
+            ("COMPLETED", "completed"),
+            ("FAILED", "failed"),
+            ("CANCELED", "canceled"),
+        ),
+    ),
+    "RawProjectStatus": (
+        "Server-side project status in REST records and recovery payloads (01 §4.11.4; TS 5.54\n    RecoveredProjectStatus adds the socket's own 'authorized' and 'queued').\n    ",
+        (
+            ("PENDING", "pending"),
+            ("AUTHORIZED", "authorized"),
+            ("ACTIVE", "active"),
+            ("QUEUED", "queued"),
+            ("ASSIGNED", "assigned"),
+            ("PROGRESS", "progress"),
+            ("COMPLETED", "completed"),
+            ("ERRORED", "errored"),
+            ("CANCELLED", "cancelled"),
+        ),
+    ),
+    "RawJobStatus": (
+        "Server-side worker-job status in REST records and recovery payloads (01 §4.11.4).",
+        (
+            ("CREATED", "created"),
+            ("QUEUED", "queued"),
+            ("ASSIGNED", "assigned"),
+            ("INITIATING_MODEL", "initiatingModel"),
+            ("JOB_STARTED", "jobStarted"),
+            ("JOB_PROGRESS", "jobProgress"),
+            ("JOB_COMPLETED", "jobCompleted"),
+            ("JOB_ERROR", "jobError"),
+        ),
+    ),
+    "CloseCode": (
+        "WebSocket close codes with protocol meaning (01 §1.5). Any other 4000-4999 code (and\n    0/missing) is not recoverable; anything else reconnects (01 §1.6).\n    ",
+        (
+            ("NORMAL", 1000),
+            ("APP_ID_BLOCKED", 4010),
+            ("SWITCH_CONNECTION", 4015),
+            ("AUTH_ERROR", 4021),
+        ),
+    ),
+    "ClientType": (
+        "The clientType of a connection (01 §1.2 param 11, §2.4.1).",
+        (("ARTIST", "artist"), ("WORKER", "worker")),
+    ),
+    "JobStateType": (
+        "The 'type' discriminator of a jobState event (01 §2.4.6).",
+        (
+            ("QUEUED", "queued"),
+            ("INITIATING_MODEL", "initiatingModel"),
+            ("JOB_STARTED", "jobStarted"),
+            ("ASSIGNED", "assigned"),
+            ("JOB_COMPLETED", "jobCompleted"),
+            ("PENDING", "pending"),
+        ),
+    ),
+    "QueueStatus": (
+        "Coarse queue state carried by jobState queued (01 §2.4.6).",
+        (("WAITING", "waiting"), ("NO_WORKERS", "no-workers")),
+    ),
+    "WaitingReasonCode": (
+        "Why queued work waits (Python SDK 5.70 queue_state.py: waitingReason.reason of projectQueue\n    and jobState queued).\n    ",
+        (
+            ("CONCURRENCY_LIMIT", "concurrency_limit"),
+            ("MODEL_CONCURRENCY_LIMIT", "model_concurrency_limit"),
+            ("PAYMENT_PENDING", "payment_pending"),
+            ("NO_WORKERS", "no_workers"),
+            ("QUEUED", "queued"),
+        ),
+    ),
+    "ServerEventType": (
+        "Every frame type the server sends (01 §2.4; TS 5.54 events.ts SocketEventMap without the\n    local pseudo-events; Python SDK 5.70 adds projectQueue).\n    ",
+        (
+            ("AUTHENTICATED", "authenticated"),
+            ("BALANCE_UPDATE", "balanceUpdate"),
+            ("CHANGE_NETWORK", "changeNetwork"),
+            ("SWARM_MODELS", "swarmModels"),
+            ("SWARM_LLM_MODELS", "swarmLLMModels"),
+            ("JOB_STATE", "jobState"),
+            ("JOB_PROGRESS", "jobProgress"),
+            ("JOB_ETA", "jobETA"),
+            ("JOB_RESULT", "jobResult"),
+            ("JOB_ERROR", "jobError"),
+            ("JOB_RETRY", "jobRetry"),
+            ("JOB_TOKENS", "jobTokens"),
+            ("LLM_JOB_RESULT", "llmJobResult"),
+            ("LLM_JOB_ERROR", "llmJobError"),
+            ("SOCKET_EVENT_SUBSCRIPTIONS_UPDATED", "socketEventSubscriptionsUpdated"),
+            ("SUBSCRIPTION_ENTITLEMENT_UPDATED", "subscriptionEntitlementUpdated"),
+            ("SUBSCRIPTION_LIMIT_NOTICE", "subscriptionLimitNotice"),
+            ("TOAST_MESSAGE", "toastMessage"),
+            ("APP_ALERT", "appAlert"),
+            ("ARTIST_CANCEL_CONFIRMATION", "artistCancelConfirmation"),
+            ("PROJECT_QUEUE", "projectQueue"),
+        ),
+    ),
+    "ClientMessageType": (
+        "Every frame type the client sends (01 §2.3; TS 5.54 messages.ts SocketMessageMap).",
+        (
+            ("JOB_REQUEST", "jobRequest"),
+            ("JOB_ERROR", "jobError"),
+            ("CHANGE_NETWORK", "changeNetwork"),
+            ("LLM_JOB_REQUEST", "llmJobRequest"),
+            ("SET_SOCKET_EVENT_SUBSCRIPTIONS", "setSocketEventSubscriptions"),
+        ),
+    ),
+    "LocalEventType": (
+        "Pseudo-events the SDKs emit on their own event bus; a server must never send frames with\n    these types (01 §2.4.19).\n    ",
+        (("CONNECTED", "connected"), ("DISCONNECTED", "disconnected")),
+    ),
+    "SubscriptionGroup": (
+        "Socket event subscription groups (01 §3.1); see SUBSCRIPTION_GROUPS in spec/limits.toml.",
+        (("MODEL_AVAILABILITY", "modelAvailability"),),
+    ),
+    "ToastType": (
+        "Severity of a toastMessage event (01 §2.4.17).",
+        (("INFO", "info"), ("SUCCESS", "success"), ("WARNING", "warning"), ("ERROR", "error")),
+    ),
+    "Sampler": (
+        "Sampler aliases accepted in a jobRequest (TS 5.54 Projects/utils/samplers.ts). The allowed\n    subset is per model (model tiers); display names are mapped to these aliases.\n    ",
+        (
+            ("EULER", "euler"),
+            ("EULER_A", "euler_a"),
+            ("EULER_ANCESTRAL", "euler_ancestral"),
+            ("HEUN", "heun"),
+            ("DPMPP_2M", "dpmpp_2m"),
+            ("DPMPP_2M_SDE", "dpmpp_2m_sde"),
+            ("DPMPP_SDE", "dpmpp_sde"),
+            ("DPMPP_3M_SDE", "dpmpp_3m_sde"),
+            ("UNI_PC", "uni_pc"),
+            ("LCM", "lcm"),
+            ("LMS", "lms"),
+            ("DPM_2", "dpm_2"),
+            ("DPM_2_ANCESTRAL", "dpm_2_ancestral"),
+            ("DPM_FAST", "dpm_fast"),
+            ("DPM_ADAPTIVE", "dpm_adaptive"),
+            ("DPMPP_2S_ANCESTRAL", "dpmpp_2s_ancestral"),
+            ("DDPM", "ddpm"),
+            ("DFS_SD3", "dfs_sd3"),
+            ("DPM_PP", "dpm_pp"),
+            ("PNDM_PLMS", "pndm_plms"),
+        ),
+    ),
+    "Scheduler": (
+        "Scheduler aliases accepted in a jobRequest (TS 5.54 Projects/utils/scheduler.ts).",
+        (
+            ("SIMPLE", "simple"),
+            ("NORMAL", "normal"),
+            ("KARRAS", "karras"),
+            ("EXPONENTIAL", "exponential"),
+            ("SGM_UNIFORM", "sgm_uniform"),
+            ("DDIM_UNIFORM", "ddim_uniform"),
+            ("BETA", "beta"),
+            ("LINEAR_QUADRATIC", "linear_quadratic"),
+            ("KL_OPTIMAL", "kl_optimal"),
+            ("DDIM", "ddim"),
+            ("LEADING", "leading"),
+            ("LINEAR", "linear"),
+        ),
+    ),
+    "ImageOutputFormat": (
+        "outputFormat of an image project (TS 5.54 Projects/types ImageOutputFormat).",
+        (("PNG", "png"), ("JPG", "jpg"), ("WEBP", "webp")),
+    ),
+    "VideoOutputFormat": (
+        "outputFormat of a video project (TS 5.54 Projects/types VideoOutputFormat).",
+        (("MP4", "mp4"), ("MOV", "mov")),
+    ),
+    "AudioOutputFormat": (
+        "outputFormat of an audio project (TS 5.54 Projects/types AudioOutputFormat).",
+        (("MP3", "mp3"), ("FLAC", "flac"), ("WAV", "wav")),
+    ),
+    "ChatRole": (
+        "Role of an OpenAI-style chat message in llmJobRequest (01 §2.3.3).",
+        (("SYSTEM", "system"), ("USER", "user"), ("ASSISTANT", "assistant"), ("TOOL", "tool")),
+    ),
+    "TaskProfile": (
+        "taskProfile of an llmJobRequest (01 §2.3.3).",
+        (("GENERAL", "general"), ("CODING", "coding"), ("REASONING", "reasoning")),
+    ),
+}
+
+
+def _build(name: str) -> type[enum.Enum]:
+    """Create the enum class ``name`` from :data:`_ENUM_SPECS`."""
+    doc, members = _ENUM_SPECS[name]
+    # Called through Any: type checkers read the class statements above instead.
+    factory: Any = enum.IntEnum if isinstance(members[0][1], int) else enum.Enum
+    kwargs: dict[str, Any] = {} if factory is enum.IntEnum else {"type": str}
+    cls: type[enum.Enum] = factory(name, members, module=__name__, qualname=name, **kwargs)
+    cls.__doc__ = doc
+    return cls
+
+
+def __getattr__(name: str) -> Any:
+    """Build an enum class (or ``ENUMS``) on first access (PEP 562)."""
+    if name == "ENUMS":
+        value: Any = tuple(globals().get(n) or __getattr__(n) for n in _ENUM_SPECS)
+    elif name in _ENUM_SPECS:
+        value = _build(name)
+    else:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    # setdefault: should two threads race, both get the class stored first.
+    return globals().setdefault(name, value)
+
+
+def __dir__() -> list[str]:
+    """The module's names, the enums not built yet included."""
+    return sorted({*globals(), *__all__})

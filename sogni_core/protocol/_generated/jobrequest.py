@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 import enum
-from typing import Final
+from typing import TYPE_CHECKING, Any, Final
 
 __all__ = [
     "ATTRIBUTION_MAX_METADATA_LENGTH",
@@ -137,141 +137,294 @@ __all__ = [
 ]
 
 
-class ProjectType(str, enum.Enum):
-    """Media type of a project (01 §4.1)."""
+if TYPE_CHECKING:
+    # What type checkers see. At run time each class is built from
+    # _ENUM_SPECS on first access by __getattr__ below: the class (bases,
+    # members, docstring, module and qualname) this statement would make.
 
-    IMAGE = "image"
-    VIDEO = "video"
-    AUDIO = "audio"
+    class ProjectType(str, enum.Enum):
+        """Media type of a project (01 §4.1)."""
+
+        IMAGE = "image"
+        VIDEO = "video"
+        AUDIO = "audio"
+
+    class VideoWorkflowType(str, enum.Enum):
+        """Video workflow derived from the model id (01 §4.5.2; 5.54.0 adds upscale, flfa2v)."""
+
+        UPSCALE = "upscale"
+        T2V = "t2v"
+        I2V = "i2v"
+        FLF2V = "flf2v"
+        S2V = "s2v"
+        IA2V = "ia2v"
+        FLFA2V = "flfa2v"
+        A2V = "a2v"
+        V2V = "v2v"
+        R2V = "r2v"
+        ANIMATE_MOVE = "animate-move"
+        ANIMATE_REPLACE = "animate-replace"
+
+    class AssetRequirement(str, enum.Enum):
+        """Whether a workflow needs, allows or refuses one upload slot (01 §4.5.3)."""
+
+        REQUIRED = "required"
+        OPTIONAL = "optional"
+        FORBIDDEN = "forbidden"
+
+    class VideoAssetKey(str, enum.Enum):
+        """Single upload slots a video workflow can take, in requirement-table order (01 §4.5.3)."""
+
+        REFERENCE_IMAGE = "referenceImage"
+        REFERENCE_IMAGE_END = "referenceImageEnd"
+        REFERENCE_AUDIO = "referenceAudio"
+        REFERENCE_AUDIO_IDENTITY = "referenceAudioIdentity"
+        REFERENCE_VIDEO = "referenceVideo"
+        REFERENCE_MASK = "referenceMask"
+
+    class ControlNetName(str, enum.Enum):
+        """Image ControlNet names (01 §4.4 step 5)."""
+
+        CANNY = "canny"
+        DEPTH = "depth"
+        INPAINT = "inpaint"
+        INSTRP2P = "instrp2p"
+        LINEART = "lineart"
+        LINEARTANIME = "lineartanime"
+        MLSD = "mlsd"
+        NORMALBAE = "normalbae"
+        OPENPOSE = "openpose"
+        SCRIBBLE = "scribble"
+        SEGMENTATION = "segmentation"
+        SHUFFLE = "shuffle"
+        SOFTEDGE = "softedge"
+        TILE = "tile"
+        INSTANTID = "instantid"
+
+    class ControlNetMode(str, enum.Enum):
+        """Image ControlNet modes; wire controlMode is the index (balanced 0, prompt_priority 1,
+        cn_priority 2).
+        """
+
+        BALANCED = "balanced"
+        PROMPT_PRIORITY = "prompt_priority"
+        CN_PRIORITY = "cn_priority"
+
+    class VideoControlNetName(str, enum.Enum):
+        """Video (LTX v2v) control names (01 §4.5.5 step 22)."""
+
+        CANNY = "canny"
+        POSE = "pose"
+        DEPTH = "depth"
+        DETAILER = "detailer"
+        OUTPAINT = "outpaint"
+        INPAINT = "inpaint"
+
+    class OutpaintPosition(str, enum.Enum):
+        """Outpaint canvas anchor for LTX v2v."""
+
+        CENTER = "center"
+        TOP = "top"
+        BOTTOM = "bottom"
+        LEFT = "left"
+        RIGHT = "right"
+
+    class WorkloadKind(str, enum.Enum):
+        """Workload attribution kind."""
+
+        DIRECT = "direct"
+        AGENT_MEDIATED = "agent_mediated"
+        SERVICE = "service"
+        UNKNOWN = "unknown"
+
+    class OperationScope(str, enum.Enum):
+        """Workload attribution operation scope."""
+
+        TOP_LEVEL = "top_level"
+        CHILD = "child"
+        UNKNOWN = "unknown"
+
+    class AgentSurface(str, enum.Enum):
+        """Agent surface of attributed traffic."""
+
+        NATIVE_WEB = "native_web"
+        NATIVE_MOBILE = "native_mobile"
+        NATIVE_DESKTOP = "native_desktop"
+        PLUGIN = "plugin"
+        PERSONAL_SKILL = "personal_skill"
+        MCP = "mcp"
+        CLI = "cli"
+        SDK = "sdk"
+        OPENAI_COMPATIBLE = "openai_compatible"
+        DIRECT_API = "direct_api"
+        UNKNOWN = "unknown"
+
+    class ExecutionMode(str, enum.Enum):
+        """Execution mode of attributed traffic."""
+
+        BROWSER = "browser"
+        DURABLE = "durable"
+        SERVER = "server"
+        UNKNOWN = "unknown"
+
+    #: Every enum class of this module, in spec order.
+    ENUMS: tuple[type[enum.Enum], ...]
 
 
-class VideoWorkflowType(str, enum.Enum):
-    """Video workflow derived from the model id (01 §4.5.2; 5.54.0 adds upscale, flfa2v)."""
+#: Enum name -> (docstring, (member, value) pairs), in spec order.
+_ENUM_SPECS: Final[dict[str, tuple[str, tuple[tuple[str, str | int], ...]]]] = {
+    "ProjectType": (
+        "Media type of a project (01 §4.1).",
+        (("IMAGE", "image"), ("VIDEO", "video"), ("AUDIO", "audio")),
+    ),
+    "VideoWorkflowType": (
+        "Video workflow derived from the model id (01 §4.5.2; 5.54.0 adds upscale, flfa2v).",
+        (
+            ("UPSCALE", "upscale"),
+            ("T2V", "t2v"),
+            ("I2V", "i2v"),
+            ("FLF2V", "flf2v"),
+            ("S2V", "s2v"),
+            ("IA2V", "ia2v"),
+            ("FLFA2V", "flfa2v"),
+            ("A2V", "a2v"),
+            ("V2V", "v2v"),
+            ("R2V", "r2v"),
+            ("ANIMATE_MOVE", "animate-move"),
+            ("ANIMATE_REPLACE", "animate-replace"),
+        ),
+    ),
+    "AssetRequirement": (
+        "Whether a workflow needs, allows or refuses one upload slot (01 §4.5.3).",
+        (("REQUIRED", "required"), ("OPTIONAL", "optional"), ("FORBIDDEN", "forbidden")),
+    ),
+    "VideoAssetKey": (
+        "Single upload slots a video workflow can take, in requirement-table order (01 §4.5.3).",
+        (
+            ("REFERENCE_IMAGE", "referenceImage"),
+            ("REFERENCE_IMAGE_END", "referenceImageEnd"),
+            ("REFERENCE_AUDIO", "referenceAudio"),
+            ("REFERENCE_AUDIO_IDENTITY", "referenceAudioIdentity"),
+            ("REFERENCE_VIDEO", "referenceVideo"),
+            ("REFERENCE_MASK", "referenceMask"),
+        ),
+    ),
+    "ControlNetName": (
+        "Image ControlNet names (01 §4.4 step 5).",
+        (
+            ("CANNY", "canny"),
+            ("DEPTH", "depth"),
+            ("INPAINT", "inpaint"),
+            ("INSTRP2P", "instrp2p"),
+            ("LINEART", "lineart"),
+            ("LINEARTANIME", "lineartanime"),
+            ("MLSD", "mlsd"),
+            ("NORMALBAE", "normalbae"),
+            ("OPENPOSE", "openpose"),
+            ("SCRIBBLE", "scribble"),
+            ("SEGMENTATION", "segmentation"),
+            ("SHUFFLE", "shuffle"),
+            ("SOFTEDGE", "softedge"),
+            ("TILE", "tile"),
+            ("INSTANTID", "instantid"),
+        ),
+    ),
+    "ControlNetMode": (
+        "Image ControlNet modes; wire controlMode is the index (balanced 0, prompt_priority 1,\n    cn_priority 2).\n    ",
+        (
+            ("BALANCED", "balanced"),
+            ("PROMPT_PRIORITY", "prompt_priority"),
+            ("CN_PRIORITY", "cn_priority"),
+        ),
+    ),
+    "VideoControlNetName": (
+        "Video (LTX v2v) control names (01 §4.5.5 step 22).",
+        (
+            ("CANNY", "canny"),
+            ("POSE", "pose"),
+            ("DEPTH", "depth"),
+            ("DETAILER", "detailer"),
+            ("OUTPAINT", "outpaint"),
+            ("INPAINT", "inpaint"),
+        ),
+    ),
+    "OutpaintPosition": (
+        "Outpaint canvas anchor for LTX v2v.",
+        (
+            ("CENTER", "center"),
+            ("TOP", "top"),
+            ("BOTTOM", "bottom"),
+            ("LEFT", "left"),
+            ("RIGHT", "right"),
+        ),
+    ),
+    "WorkloadKind": (
+        "Workload attribution kind.",
+        (
+            ("DIRECT", "direct"),
+            ("AGENT_MEDIATED", "agent_mediated"),
+            ("SERVICE", "service"),
+            ("UNKNOWN", "unknown"),
+        ),
+    ),
+    "OperationScope": (
+        "Workload attribution operation scope.",
+        (("TOP_LEVEL", "top_level"), ("CHILD", "child"), ("UNKNOWN", "unknown")),
+    ),
+    "AgentSurface": (
+        "Agent surface of attributed traffic.",
+        (
+            ("NATIVE_WEB", "native_web"),
+            ("NATIVE_MOBILE", "native_mobile"),
+            ("NATIVE_DESKTOP", "native_desktop"),
+            ("PLUGIN", "plugin"),
+            ("PERSONAL_SKILL", "personal_skill"),
+            ("MCP", "mcp"),
+            ("CLI", "cli"),
+            ("SDK", "sdk"),
+            ("OPENAI_COMPATIBLE", "openai_compatible"),
+            ("DIRECT_API", "direct_api"),
+            ("UNKNOWN", "unknown"),
+        ),
+    ),
+    "ExecutionMode": (
+        "Execution mode of attributed traffic.",
+        (
+            ("BROWSER", "browser"),
+            ("DURABLE", "durable"),
+            ("SERVER", "server"),
+            ("UNKNOWN", "unknown"),
+        ),
+    ),
+}
 
-    UPSCALE = "upscale"
-    T2V = "t2v"
-    I2V = "i2v"
-    FLF2V = "flf2v"
-    S2V = "s2v"
-    IA2V = "ia2v"
-    FLFA2V = "flfa2v"
-    A2V = "a2v"
-    V2V = "v2v"
-    R2V = "r2v"
-    ANIMATE_MOVE = "animate-move"
-    ANIMATE_REPLACE = "animate-replace"
+
+def _build(name: str) -> type[enum.Enum]:
+    """Create the enum class ``name`` from :data:`_ENUM_SPECS`."""
+    doc, members = _ENUM_SPECS[name]
+    # Called through Any: type checkers read the class statements above instead.
+    factory: Any = enum.IntEnum if isinstance(members[0][1], int) else enum.Enum
+    kwargs: dict[str, Any] = {} if factory is enum.IntEnum else {"type": str}
+    cls: type[enum.Enum] = factory(name, members, module=__name__, qualname=name, **kwargs)
+    cls.__doc__ = doc
+    return cls
 
 
-class AssetRequirement(str, enum.Enum):
-    """Whether a workflow needs, allows or refuses one upload slot (01 §4.5.3)."""
-
-    REQUIRED = "required"
-    OPTIONAL = "optional"
-    FORBIDDEN = "forbidden"
-
-
-class VideoAssetKey(str, enum.Enum):
-    """Single upload slots a video workflow can take, in requirement-table order (01 §4.5.3)."""
-
-    REFERENCE_IMAGE = "referenceImage"
-    REFERENCE_IMAGE_END = "referenceImageEnd"
-    REFERENCE_AUDIO = "referenceAudio"
-    REFERENCE_AUDIO_IDENTITY = "referenceAudioIdentity"
-    REFERENCE_VIDEO = "referenceVideo"
-    REFERENCE_MASK = "referenceMask"
+def __getattr__(name: str) -> Any:
+    """Build an enum class (or ``ENUMS``) on first access (PEP 562)."""
+    if name == "ENUMS":
+        value: Any = tuple(globals().get(n) or __getattr__(n) for n in _ENUM_SPECS)
+    elif name in _ENUM_SPECS:
+        value = _build(name)
+    else:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    # setdefault: should two threads race, both get the class stored first.
+    return globals().setdefault(name, value)
 
 
-class ControlNetName(str, enum.Enum):
-    """Image ControlNet names (01 §4.4 step 5)."""
-
-    CANNY = "canny"
-    DEPTH = "depth"
-    INPAINT = "inpaint"
-    INSTRP2P = "instrp2p"
-    LINEART = "lineart"
-    LINEARTANIME = "lineartanime"
-    MLSD = "mlsd"
-    NORMALBAE = "normalbae"
-    OPENPOSE = "openpose"
-    SCRIBBLE = "scribble"
-    SEGMENTATION = "segmentation"
-    SHUFFLE = "shuffle"
-    SOFTEDGE = "softedge"
-    TILE = "tile"
-    INSTANTID = "instantid"
-
-
-class ControlNetMode(str, enum.Enum):
-    """Image ControlNet modes; wire controlMode is the index (balanced 0, prompt_priority 1,
-    cn_priority 2).
-    """
-
-    BALANCED = "balanced"
-    PROMPT_PRIORITY = "prompt_priority"
-    CN_PRIORITY = "cn_priority"
-
-
-class VideoControlNetName(str, enum.Enum):
-    """Video (LTX v2v) control names (01 §4.5.5 step 22)."""
-
-    CANNY = "canny"
-    POSE = "pose"
-    DEPTH = "depth"
-    DETAILER = "detailer"
-    OUTPAINT = "outpaint"
-    INPAINT = "inpaint"
-
-
-class OutpaintPosition(str, enum.Enum):
-    """Outpaint canvas anchor for LTX v2v."""
-
-    CENTER = "center"
-    TOP = "top"
-    BOTTOM = "bottom"
-    LEFT = "left"
-    RIGHT = "right"
-
-
-class WorkloadKind(str, enum.Enum):
-    """Workload attribution kind."""
-
-    DIRECT = "direct"
-    AGENT_MEDIATED = "agent_mediated"
-    SERVICE = "service"
-    UNKNOWN = "unknown"
-
-
-class OperationScope(str, enum.Enum):
-    """Workload attribution operation scope."""
-
-    TOP_LEVEL = "top_level"
-    CHILD = "child"
-    UNKNOWN = "unknown"
-
-
-class AgentSurface(str, enum.Enum):
-    """Agent surface of attributed traffic."""
-
-    NATIVE_WEB = "native_web"
-    NATIVE_MOBILE = "native_mobile"
-    NATIVE_DESKTOP = "native_desktop"
-    PLUGIN = "plugin"
-    PERSONAL_SKILL = "personal_skill"
-    MCP = "mcp"
-    CLI = "cli"
-    SDK = "sdk"
-    OPENAI_COMPATIBLE = "openai_compatible"
-    DIRECT_API = "direct_api"
-    UNKNOWN = "unknown"
-
-
-class ExecutionMode(str, enum.Enum):
-    """Execution mode of attributed traffic."""
-
-    BROWSER = "browser"
-    DURABLE = "durable"
-    SERVER = "server"
-    UNKNOWN = "unknown"
+def __dir__() -> list[str]:
+    """The module's names, the enums not built yet included."""
+    return sorted({*globals(), *__all__})
 
 
 #: LTX 2.x video models; frames snap to 1 + 8n (utils isLtx2Model).
@@ -744,21 +897,4 @@ SCHEDULER_ALIASES: Final = (
     ("DDIM", "ddim"),
     ("Leading", "leading"),
     ("Linear", "linear"),
-)
-
-
-#: Every enum class of this module, in spec order.
-ENUMS: Final[tuple[type[enum.Enum], ...]] = (
-    ProjectType,
-    VideoWorkflowType,
-    AssetRequirement,
-    VideoAssetKey,
-    ControlNetName,
-    ControlNetMode,
-    VideoControlNetName,
-    OutpaintPosition,
-    WorkloadKind,
-    OperationScope,
-    AgentSurface,
-    ExecutionMode,
 )
