@@ -70,9 +70,10 @@ RECONNECT_MAX_DELAY: Final = 15.0
 # Retry-After: delta-seconds = 1*DIGIT (RFC 9110 §10.2.3). The official SDKs
 # accept an HTTP-date only when it has a day/month word and an HH:MM:SS time,
 # because lenient date parsers read "1.5" or "-5" as dates.
-_DELTA_SECONDS = re.compile(r"[0-9]+")
-_HTTP_DATE_TIME = re.compile(r"\d{2}:\d{2}:\d{2}", re.ASCII)
-_HTTP_DATE_WORD = re.compile(r"[A-Za-z]{3}")
+# Pattern strings, compiled (and cached by ``re``) on first use, not at import.
+_DELTA_SECONDS = r"[0-9]+"
+_HTTP_DATE_TIME = r"\d{2}:\d{2}:\d{2}"  # matched with re.ASCII
+_HTTP_DATE_WORD = r"[A-Za-z]{3}"
 # The TS SDK ignores delta-seconds above Number.MAX_SAFE_INTEGER.
 _MAX_SAFE_INTEGER: Final = 2**53 - 1
 
@@ -110,10 +111,14 @@ def parse_retry_after(value: str | None, *, now: float | None = None) -> float |
     header = value.strip()
     if not header:
         return None
-    if _DELTA_SECONDS.fullmatch(header):
+    if re.fullmatch(_DELTA_SECONDS, header):
         seconds = int(header)
         return float(seconds) if seconds <= _MAX_SAFE_INTEGER else None
-    if now is None or not _HTTP_DATE_WORD.search(header) or not _HTTP_DATE_TIME.search(header):
+    if (
+        now is None
+        or not re.search(_HTTP_DATE_WORD, header)
+        or not re.search(_HTTP_DATE_TIME, header, re.ASCII)
+    ):
         return None
     # Imported here: email.utils costs ~10 ms of import and only HTTP-date values need it.
     from datetime import timezone

@@ -41,7 +41,8 @@ SYMBOLIC_CODES = {
     "artistCanceled": 5004,
     "workerCancelled": 5005,
 }
-_JS_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?|0[xX][0-9a-fA-F]+")
+# Pattern strings, compiled (and cached by ``re``) on first use, not at import.
+_JS_NUMBER = r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?|0[xX][0-9a-fA-F]+"
 
 
 class ProjectSpec(msgspec.Struct, frozen=True, kw_only=True):
@@ -90,7 +91,7 @@ def error_info_from_wire(
         text = error.strip()
         if not text:
             code = 0.0
-        elif _JS_NUMBER.fullmatch(text):
+        elif re.fullmatch(_JS_NUMBER, text):
             code = float(int(text, 16)) if text[:2] in ("0x", "0X") else float(text)
     if code is not None and math.isfinite(code):
         # ErrorInfo.code is an integer; a fractional code keeps its text.

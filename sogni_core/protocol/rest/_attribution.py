@@ -33,9 +33,10 @@ __all__ = ["Attribution", "attribution_headers"]
 
 _MAX_TEXT: Final = 128
 _MAX_VERSION: Final = 32
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-_VERSION = re.compile(r"[0-9][0-9A-Za-z.+_-]*")
-_OPERATION_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]*")
+# Pattern strings, compiled (and cached by ``re``) on first use, not at import.
+_CONTROL = r"[\x00-\x1f\x7f]"
+_VERSION = r"[0-9][0-9A-Za-z.+_-]*"
+_OPERATION_ID = r"[A-Za-z0-9][A-Za-z0-9._:-]*"
 
 INTERACTION_KINDS: Final = frozenset({"human_ui", "external_agent", "service", "unknown"})
 WORKLOAD_KINDS: Final = frozenset({"direct", "agent_mediated", "service", "unknown"})
@@ -94,14 +95,14 @@ def _text(value: str | None, limit: int = _MAX_TEXT) -> str | None:
     if value is None:
         return None
     value = value.strip()
-    if not value or len(value) > limit or _CONTROL.search(value):
+    if not value or len(value) > limit or re.search(_CONTROL, value):
         return None
     return value
 
 
 def _version(value: str | None) -> str | None:
     value = _text(value, _MAX_VERSION)
-    return value if value is not None and _VERSION.fullmatch(value) else None
+    return value if value is not None and re.fullmatch(_VERSION, value) else None
 
 
 def _enum(value: str | None, allowed: frozenset[str]) -> str | None:
@@ -110,7 +111,7 @@ def _enum(value: str | None, allowed: frozenset[str]) -> str | None:
 
 
 def _op_id(value: str | None) -> str | None:
-    if value is None or len(value) > _MAX_TEXT or not _OPERATION_ID.fullmatch(value):
+    if value is None or len(value) > _MAX_TEXT or not re.fullmatch(_OPERATION_ID, value):
         return None
     return value
 
