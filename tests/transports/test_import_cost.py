@@ -30,7 +30,9 @@ LAZY = [
     "sogni_core.protocol._generated.workflows",
     "sogni_core.protocol.jobrequest._build",
     "sogni_core.protocol.jobrequest._families",
+    "sogni_core.protocol.rest._attribution",
     "sogni_core.protocol.rest._flow",
+    "sogni_core.protocol._endpoint",
 ]
 #: Also lazy where the WebSocket is our own (trio's backend imports trio_websocket,
 #: which needs wsproto, h11, email.utils and hashlib at import).

@@ -14,19 +14,23 @@ the refresh call), ``body = false`` (a body-less POST - workflow cancel),
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import msgspec
 
-from sogni_core.protocol._endpoint import Endpoint
 from sogni_core.protocol._errors import InvalidParamsError
 
-from ._attribution import Attribution, attribution_headers
 from ._request import Auth, QueryValue, Request, build_request, format_path, socket_http_base
 from ._response import ResponseHeaders, parse_response
 
-# ``_generated.rest`` (most of the import time) is imported by :func:`endpoint`:
-# ``Hosts`` and the defaults are needed at import, the table only on first use.
+if TYPE_CHECKING:
+    from sogni_core.protocol._endpoint import Endpoint
+
+    from ._attribution import Attribution
+
+# ``_generated.rest`` (most of the import time) is imported by :func:`endpoint`, and
+# the attribution rules by :func:`endpoint_request`: a client needs ``Hosts`` and the
+# defaults at import, the rest on its first call.
 
 __all__ = [
     "DEFAULT_REST_BASE",
@@ -134,6 +138,8 @@ def endpoint_request(
         if isinstance(wanted, type) and issubclass(wanted, msgspec.Struct):
             if not isinstance(body, (wanted, Mapping)):
                 raise InvalidParamsError("body", f"{ep.name} takes a {wanted.__name__}")
+    from ._attribution import attribution_headers
+
     extra = list(attribution_headers(attribution, fallback_operation_id=operation_id))
     if meta.get("stream", False):
         extra.append(("Accept", "text/event-stream"))
