@@ -9,6 +9,8 @@ import subprocess
 
 import msgspec
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from sogni_core.protocol._errors import InvalidParamsError
 from sogni_core.protocol.rest import (
@@ -257,3 +259,16 @@ def test_parity_with_javascript_encoders() -> None:
     assert [encode_query([("k", s)]) for s in strings] == js["query"]
     assert [format_path("/{k}", {"k": s})[1:] for s in strings] == js["component"]
     assert [js_string(n) for n in numbers] == js["numbers"]
+
+
+@given(st.text(max_size=40), st.booleans())
+def test_percent_fast_path_matches_the_byte_loop(value: str, plus: bool) -> None:
+    """The all-safe shortcut of ``_percent`` answers exactly what encoding byte by byte does."""
+    from sogni_core.protocol.rest import _request
+
+    for safe in (_request._FORM_SAFE, _request._COMPONENT_SAFE):
+        expected = "".join(
+            chr(b) if b in safe else "+" if plus and b == 0x20 else f"%{b:02X}"
+            for b in value.encode("utf-8")
+        )
+        assert _request._percent(value, safe, plus=plus) == expected

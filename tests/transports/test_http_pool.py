@@ -130,3 +130,36 @@ async def _exercise(h: Any, srv: TinyServer) -> None:
 
 def test_request_pool(h: Any, server: TinyServer) -> None:
     h.run(_exercise, server)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:8080/v1/image/downloadUrl?jobId=A&imageId=B",
+        "http://127.0.0.1:8080/v1/other",
+        "https://user:secret@api.example.com/path?q=1",
+        "https://api.example.com",
+        "http://api.example.com?x=/y",
+        "HTTP://API.example.com:80/a#fragment",
+        "https://api.example.com/p#frag",
+    ],
+)
+def test_origin_of_matches_urlsplit_with_and_without_its_cache(url: str) -> None:
+    """``origin_of`` caches origins by ``scheme://authority``; cached or not, the
+    answer is what ``urlsplit`` gives (fragments never reach the target)."""
+    from urllib.parse import urlsplit
+
+    from sogni_asyncio import _http11
+
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    expected = (
+        (scheme, parts.hostname, parts.port or (443 if scheme == "https" else 80)),
+        parts.netloc.rsplit("@", 1)[-1],
+        (parts.path or "/") + ("?" + parts.query if parts.query else ""),
+    )
+    _http11._ORIGINS.clear()
+    assert _http11.origin_of(url) == expected  # parsed (and maybe cached)
+    assert _http11.origin_of(url) == expected  # maybe from the cache
+    _http11.origin_of(url.split("#")[0].split("?")[0] + "/warm")  # cache this authority
+    assert _http11.origin_of(url) == expected

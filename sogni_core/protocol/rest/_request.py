@@ -243,6 +243,9 @@ def _js_number(value: float) -> str:
 
 
 def _percent(value: str, safe: frozenset[int], *, plus: bool) -> str:
+    # Fast path: ids, paths and enum values are usually all safe already.
+    if value.isascii() and not value.encode("ascii").translate(None, _safe_bytes(safe)):
+        return value
     out: list[str] = []
     for byte in value.encode("utf-8"):
         if byte in safe:
@@ -252,6 +255,16 @@ def _percent(value: str, safe: frozenset[int], *, plus: bool) -> str:
         else:
             out.append(f"%{byte:02X}")
     return "".join(out)
+
+
+_SAFE_BYTES: dict[frozenset[int], bytes] = {}
+
+
+def _safe_bytes(safe: frozenset[int]) -> bytes:
+    found = _SAFE_BYTES.get(safe)
+    if found is None:
+        found = _SAFE_BYTES[safe] = bytes(sorted(safe))
+    return found
 
 
 def encode_query(query: Mapping[str, QueryValue] | Iterable[tuple[str, QueryValue]]) -> str:

@@ -15,6 +15,7 @@ import collections
 import contextlib
 import logging
 import ssl
+import sys
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -46,6 +47,7 @@ __all__ = [
     "Event",
     "HttpPool",
     "Queue",
+    "SINGLE_THREADED",
     "Semaphore",
     "TaskGroup",
     "WebSocket",
@@ -198,7 +200,11 @@ async def http_send(
         seen: list[bool] = []
         try:
             writer.write(exchange.start(method, host, target, headers, body))
-            await asyncio.wait_for(_read_response(reader, exchange, seen), timeout)
+            if sys.version_info >= (3, 11):  # no task per request, as wait_for makes
+                async with asyncio.timeout(timeout):
+                    await _read_response(reader, exchange, seen)
+            else:
+                await asyncio.wait_for(_read_response(reader, exchange, seen), timeout)
         except asyncio.TimeoutError as exc:
             writer.close()
             raise httpx.ReadTimeout(f"{method} timed out") from exc
@@ -253,6 +259,13 @@ def wall_clock() -> float:
 async def sleep(seconds: float) -> None:
     """Sleep ``seconds`` (never negative)."""
     await asyncio.sleep(max(0.0, seconds))
+
+
+SINGLE_THREADED = True
+"""Whether every task runs on one thread.
+
+One event loop thread: a callback run from the reader cannot interleave with the pump.
+"""
 
 
 class CoreLock(contextlib.nullcontext[None]):

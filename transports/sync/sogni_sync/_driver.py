@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from sogni_core.client import TLS_HANDSHAKE_FAILED, WebSocketClosed, socket_headers
@@ -106,6 +106,8 @@ class Driver:
         self._running = False
         self._stopped = backend.Event()
         self._slots = backend.Semaphore(MAX_CONCURRENT_ACTIONS)
+        self._busy = True  # the pump is handling a batch (not parked in its wait)
+        self._waiting_for: float | None = None  # the deadline the parked pump waits for
 
     def __repr__(self) -> str:
         return f"Driver(state={self.conn.state.name})"
@@ -125,7 +127,11 @@ class Driver:
         """Feed every message one socket read delivered, under one lock and clock.
 
         A message the core rejects is logged and skipped; the rest still go in.
+        When the reads only produced app events and the pump is idle, they are
+        delivered here, in order, saving the pump a wake-up per read (single-
+        threaded backends only: there the pump cannot run in between).
         """
+        inline: list[ev.Event] | None = None
         with self._lock:
             try:
                 now = backend.monotonic()
@@ -137,7 +143,31 @@ class Driver:
                         log.warning("core rejected an input: %s", type(exc).__name__)
             finally:
                 self._collect()
-                self._wake.set()
+                if self._can_deliver_inline():
+                    inline, self._events = self._events, []
+                else:
+                    self._wake.set()
+        if inline:
+            self._deliver(inline)
+
+    def _can_deliver_inline(self) -> bool:
+        # The pump must be parked in its wait (not mid-batch, so nothing of its
+        # own is undelivered), nothing may be left to write or to act on, and
+        # the core's next deadline must not be earlier than the one it waits for.
+        if not backend.SINGLE_THREADED or self._busy or self._frames or self._closing:
+            return False
+        if any(type(event) in _ACTIONS for event in self._events):
+            return False
+        deadline = self.conn.next_deadline()
+        return deadline is None or (self._waiting_for is not None and deadline >= self._waiting_for)
+
+    def _deliver(self, events: Sequence[ev.Event]) -> None:
+        on_event = self._on_event
+        for event in events:
+            try:
+                on_event(event)
+            except Exception:
+                log.exception("event callback failed for %s", type(event).__name__)
 
     def _collect(self) -> None:
         self._frames.extend(self.conn.data_to_send())
@@ -155,10 +185,13 @@ class Driver:
             while True:
                 with self._lock:
                     deadline = self.conn.next_deadline()
+                    self._waiting_for = deadline
+                    self._busy = False
                 timeout = None if deadline is None else deadline - backend.monotonic()
                 backend.wait_event(self._wake, timeout)
                 self._wake.clear()
                 with self._lock:
+                    self._busy = True
                     if deadline is not None and backend.monotonic() >= deadline:
                         with swallow_protocol_errors(log):
                             self.conn.on_timer(now=backend.monotonic())
@@ -171,10 +204,7 @@ class Driver:
                     if type(event) in _ACTIONS:
                         self._perform(event)
                     else:
-                        try:
-                            self._on_event(event)
-                        except Exception:
-                            log.exception("event callback failed for %s", type(event).__name__)
+                        self._deliver((event,))
                 if self._closing and self._ws is None and not self._frames and not self._events:
                     break
         finally:
