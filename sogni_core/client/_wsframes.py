@@ -100,7 +100,7 @@ def split_response_head(buffer: bytes) -> tuple[bytes, bytes] | None:
     Raises:
         WebSocketClosed: (1006) no complete head within ``MAX_RESPONSE_HEAD`` bytes.
     """
-    end = buffer.find(b"\r\n\r\n")
+    end = buffer.find(b"\r\n\r\n", 0, MAX_RESPONSE_HEAD)  # the whole head within the limit
     if end < 0:
         if len(buffer) > MAX_RESPONSE_HEAD:
             raise WebSocketClosed(1006, "handshake response head is too large")
@@ -309,7 +309,7 @@ class WebSocketReader:
             raise WebSocketClosed(_INVALID_DATA, "compressed message does not inflate") from None
         if len(data) > self._max or inflater.unconsumed_tail:
             raise WebSocketClosed(_TOO_BIG, "message exceeds max_message_size")
-        if self._reset:
+        if self._reset or inflater.eof:  # eof: a BFINAL block ended the stream (RFC 7692 §7.2.3.5)
             self._inflater = None
         return data
 
