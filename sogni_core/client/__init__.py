@@ -11,6 +11,7 @@ from ._errors import (
     TLS_HANDSHAKE_FAILED,
     ClientClosedError,
     ConnectTimeoutError,
+    NoResponseError,
     TransportError,
     WebSocketClosed,
 )
@@ -31,6 +32,7 @@ __all__ = [
     "CloseReceived",
     "ConnectTimeoutError",
     "MEDIA_FIELDS",
+    "NoResponseError",
     "PingReceived",
     "TLS_HANDSHAKE_FAILED",
     "TransportError",

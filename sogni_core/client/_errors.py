@@ -8,6 +8,7 @@ __all__ = [
     "TLS_HANDSHAKE_FAILED",
     "ClientClosedError",
     "ConnectTimeoutError",
+    "NoResponseError",
     "TransportError",
     "WebSocketClosed",
 ]
@@ -15,6 +16,22 @@ __all__ = [
 
 class TransportError(SogniError):
     """An I/O failure in a transport (socket, TLS, HTTP connection)."""
+
+
+class NoResponseError(TransportError):
+    """An HTTP request got no complete answer (connect, write or read failed).
+
+    Raised by the transports' request pools; ``RestClient.send`` retries it
+    as the retry policy says, then raises a plain :class:`TransportError`.
+
+    Attributes:
+        connect: the request never reached the server (connecting failed or
+            timed out), so even a non-idempotent request may be retried.
+    """
+
+    def __init__(self, message: str, *, connect: bool = False) -> None:
+        super().__init__(message)
+        self.connect = connect
 
 
 class WebSocketClosed(TransportError):

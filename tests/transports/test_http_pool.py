@@ -163,3 +163,43 @@ def test_origin_of_matches_urlsplit_with_and_without_its_cache(url: str) -> None
     assert _http11.origin_of(url) == expected  # maybe from the cache
     _http11.origin_of(url.split("#")[0].split("?")[0] + "/warm")  # cache this authority
     assert _http11.origin_of(url) == expected
+
+
+async def _refused(h: Any) -> None:
+    from sogni_core.client import NoResponseError, TransportError
+    from sogni_core.protocol.retry import RetryPolicy
+
+    probe = socket.socket()
+    probe.bind(("127.0.0.1", 0))
+    port = probe.getsockname()[1]
+    probe.close()  # nothing listens there now: every connect is refused
+    base = f"http://127.0.0.1:{port}"
+    backend = h.mod._backend
+    pool = backend.http_pool(verify=True, max_connections=2)
+    with pytest.raises(NoResponseError) as caught:
+        await h.call(backend.http_send(pool, "GET", base + "/x", [], None, 5.0))
+    assert caught.value.connect, "a refused connect must say the request never left"
+    rest = h.mod._rest.RestClient(
+        Hosts.from_config(base, "ws://127.0.0.1:1"),
+        api_key="k",
+        retry=RetryPolicy(max_attempts=2, base_delay=0.0, max_delay=0.0),
+    )
+    post = Request(method="POST", url=base + "/x", headers=(), body=b"{}")
+    try:
+        with pytest.raises(TransportError, match="POST failed: NoResponseError"):
+            await h.call(rest.send(post, idempotent=False))
+    finally:
+        await h.call(rest.aclose() if h.is_async else rest.close())
+
+
+def test_no_answer_is_a_typed_error_and_is_retried(
+    h: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A refused connection surfaces as ``NoResponseError(connect=True)`` from the
+    pool, and ``RestClient.send`` retries it (even a POST: it never left) and
+    then raises ``TransportError``."""
+    import logging
+
+    with caplog.at_level(logging.DEBUG, logger="sogni.rest"):
+        h.run(_refused)
+    assert any("(attempt 2)" in r.getMessage() for r in caplog.records), "not retried"

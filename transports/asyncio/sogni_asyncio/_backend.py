@@ -25,6 +25,7 @@ from urllib.parse import urlsplit
 from sogni_core.client import (
     TLS_HANDSHAKE_FAILED,
     CloseReceived,
+    NoResponseError,
     PingReceived,
     TransportError,
     WebSocketClosed,
@@ -173,16 +174,15 @@ async def http_send(
         ``(status, headers, body)``; no redirects are followed.
 
     Raises:
-        httpx.HTTPError: no answer (``ConnectError``, ``ReadError``,
-            ``WriteError``, ``TimeoutException`` subclasses...).
+        NoResponseError: no answer; ``connect`` is true when the request never
+            reached the server (connecting failed or timed out).
     """
     import h11
-    import httpx
 
     from ._http11 import origin_of
 
     if pool._closed:
-        raise httpx.ConnectError("the HTTP pool is closed")
+        raise NoResponseError("the HTTP pool is closed", connect=True)
     origin, host, target = origin_of(url)
     while True:
         idle = pool._idle.get(origin)
@@ -193,9 +193,10 @@ async def http_send(
             try:
                 conn = await asyncio.wait_for(pool._open(origin), timeout)
             except asyncio.TimeoutError as exc:
-                raise httpx.ConnectTimeout(f"connect timed out: {host}") from exc
+                raise NoResponseError(f"connect timed out: {host}", connect=True) from exc
             except OSError as exc:
-                raise httpx.ConnectError(f"connect failed: {type(exc).__name__}") from exc
+                failure = f"connect failed: {type(exc).__name__}"
+                raise NoResponseError(failure, connect=True) from exc
         reader, writer, exchange = conn
         seen: list[bool] = []
         try:
@@ -207,12 +208,12 @@ async def http_send(
                 await asyncio.wait_for(_read_response(reader, exchange, seen), timeout)
         except asyncio.TimeoutError as exc:
             writer.close()
-            raise httpx.ReadTimeout(f"{method} timed out") from exc
+            raise NoResponseError(f"{method} timed out") from exc
         except (OSError, h11.ProtocolError) as exc:
             writer.close()
             if reused and not seen:
                 continue  # a stale keep-alive connection: once more, fresh
-            raise httpx.ReadError(f"{method} failed: {type(exc).__name__}") from exc
+            raise NoResponseError(f"{method} failed: {type(exc).__name__}") from exc
         except BaseException:
             writer.close()
             raise

@@ -25,6 +25,7 @@ from urllib.parse import urlsplit
 
 from sogni_core.client import (
     TLS_HANDSHAKE_FAILED,
+    NoResponseError,
     PingReceived,
     WebSocketClosed,
     WebSocketReader,
@@ -173,16 +174,15 @@ def http_send(
         ``(status, headers, body)``; no redirects are followed.
 
     Raises:
-        httpx.HTTPError: no answer (``ConnectError``, ``ReadError``,
-            ``TimeoutException`` subclasses...).
+        NoResponseError: no answer; ``connect`` is true when the request never
+            reached the server (connecting failed or timed out).
     """
     import h11
-    import httpx
 
     from ._http11 import origin_of
 
     if pool._closed:
-        raise httpx.ConnectError("the HTTP pool is closed")
+        raise NoResponseError("the HTTP pool is closed", connect=True)
     origin, host, target = origin_of(url)
     while True:
         conn = pool._take(origin)
@@ -191,9 +191,10 @@ def http_send(
             try:
                 conn = pool._open(origin, timeout)
             except TimeoutError as exc:
-                raise httpx.ConnectTimeout(f"connect timed out: {host}") from exc
+                raise NoResponseError(f"connect timed out: {host}", connect=True) from exc
             except OSError as exc:
-                raise httpx.ConnectError(f"connect failed: {type(exc).__name__}") from exc
+                failure = f"connect failed: {type(exc).__name__}"
+                raise NoResponseError(failure, connect=True) from exc
         sock, exchange = conn
         seen = False
         try:
@@ -206,12 +207,12 @@ def http_send(
                     break
         except TimeoutError as exc:
             sock.close()
-            raise httpx.ReadTimeout(f"{method} timed out") from exc
+            raise NoResponseError(f"{method} timed out") from exc
         except (OSError, h11.ProtocolError) as exc:
             sock.close()
             if reused and not seen:
                 continue  # a stale keep-alive connection: once more, fresh
-            raise httpx.ReadError(f"{method} failed: {type(exc).__name__}") from exc
+            raise NoResponseError(f"{method} failed: {type(exc).__name__}") from exc
         except BaseException:
             sock.close()
             raise

@@ -142,13 +142,35 @@ class Driver:
                     except SogniError as exc:
                         log.warning("core rejected an input: %s", type(exc).__name__)
             finally:
-                self._collect()
-                if self._can_deliver_inline():
-                    inline, self._events = self._events, []
-                else:
-                    self._wake.set()
+                inline = self._collect_or_wake()
         if inline:
             self._deliver(inline)
+
+    def answer(self, verb: Callable[..., Any], *args: Any) -> None:
+        """Feed the answer of one of the driver's own actions (a fetched URL...).
+
+        Like :meth:`call` with core errors logged, but the events it produced
+        may be delivered here, as :meth:`receive_frames` does.
+        """
+        inline: list[ev.Event] | None = None
+        with self._lock:
+            try:
+                verb(*args, now=backend.monotonic())
+            except SogniError as exc:
+                log.warning("core rejected an input: %s", type(exc).__name__)
+            finally:
+                inline = self._collect_or_wake()
+        if inline:
+            self._deliver(inline)
+
+    def _collect_or_wake(self) -> list[ev.Event] | None:
+        """Collect the core's outputs; take the events to deliver inline, or wake the pump."""
+        self._collect()
+        if self._can_deliver_inline():
+            events, self._events = self._events, []
+            return events
+        self._wake.set()
+        return None
 
     def _can_deliver_inline(self) -> bool:
         # The pump must be parked in its wait (not mid-batch, so nothing of its
@@ -304,8 +326,7 @@ class Driver:
         except Exception as exc:
             log.debug("result URL fetch failed: %s", type(exc).__name__)
             url = None
-        with swallow_protocol_errors(log):
-            self.call(self.conn.result_url_resolved, action.project_id, action.job_id, url)
+        self.answer(self.conn.result_url_resolved, action.project_id, action.job_id, url)
 
     def _fetch_preview(self, action: ev.FetchPreviewUrl) -> None:
         try:
@@ -313,8 +334,7 @@ class Driver:
         except Exception as exc:
             log.debug("preview URL fetch failed: %s", type(exc).__name__)
             return
-        with swallow_protocol_errors(log):
-            self.call(self.conn.preview_url_resolved, action.project_id, action.job_id, url)
+        self.answer(self.conn.preview_url_resolved, action.project_id, action.job_id, url)
 
     def _check_liveness(self, project_id: str) -> None:
         # 01 §4.12.2: listed as active -> alive; else read the REST record and

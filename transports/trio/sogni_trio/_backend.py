@@ -21,7 +21,7 @@ import trio
 import trio_websocket
 from trio_websocket import ConnectionClosed, HandshakeError
 
-from sogni_core.client import TLS_HANDSHAKE_FAILED, WebSocketClosed
+from sogni_core.client import TLS_HANDSHAKE_FAILED, NoResponseError, WebSocketClosed
 
 if TYPE_CHECKING:
     import httpx
@@ -164,16 +164,15 @@ async def http_send(
         ``(status, headers, body)``; no redirects are followed.
 
     Raises:
-        httpx.HTTPError: no answer (``ConnectError``, ``ReadError``,
-            ``TimeoutException`` subclasses...).
+        NoResponseError: no answer; ``connect`` is true when the request never
+            reached the server (connecting failed or timed out).
     """
     import h11
-    import httpx
 
     from ._http11 import origin_of
 
     if pool._closed:
-        raise httpx.ConnectError("the HTTP pool is closed")
+        raise NoResponseError("the HTTP pool is closed", connect=True)
     origin, host, target = origin_of(url)
     while True:
         idle = pool._idle.get(origin)
@@ -185,9 +184,10 @@ async def http_send(
                 with trio.fail_after(timeout):
                     conn = await pool._open(origin)
             except trio.TooSlowError as exc:
-                raise httpx.ConnectTimeout(f"connect timed out: {host}") from exc
+                raise NoResponseError(f"connect timed out: {host}", connect=True) from exc
             except (OSError, trio.BrokenResourceError) as exc:
-                raise httpx.ConnectError(f"connect failed: {type(exc).__name__}") from exc
+                failure = f"connect failed: {type(exc).__name__}"
+                raise NoResponseError(failure, connect=True) from exc
         stream, exchange = conn
         seen: list[bool] = []
         try:
@@ -196,7 +196,7 @@ async def http_send(
                 await _read_response(stream, exchange, seen)
         except trio.TooSlowError as exc:
             _drop(stream)
-            raise httpx.ReadTimeout(f"{method} timed out") from exc
+            raise NoResponseError(f"{method} timed out") from exc
         except (
             OSError,
             trio.BrokenResourceError,
@@ -206,7 +206,7 @@ async def http_send(
             _drop(stream)
             if reused and not seen:
                 continue  # a stale keep-alive connection: once more, fresh
-            raise httpx.ReadError(f"{method} failed: {type(exc).__name__}") from exc
+            raise NoResponseError(f"{method} failed: {type(exc).__name__}") from exc
         except BaseException:
             _drop(stream)
             raise

@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import os
 import random
+import sys
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,6 +21,7 @@ from urllib.parse import urlsplit
 
 from sogni_core.client import (
     AUTHENTICATION_TYPES,
+    NoResponseError,
     TransportError,
     Upload,
     authentication_message,
@@ -286,8 +288,6 @@ class RestClient:
         Raises:
             TransportError: no response after the last attempt.
         """
-        import httpx
-
         attempt = 0
         while True:
             attempt += 1
@@ -316,13 +316,16 @@ class RestClient:
                     )
                     status, headers = response.status_code, list(response.headers.items())
                     content = response.content
-            except httpx.HTTPError as exc:
+            except Exception as exc:
+                failed, unsent = _no_answer(exc)
+                if not failed:
+                    raise
                 decision = self._retry.decide(
                     attempt,
                     None,
                     (),
                     self._rng.random(),
-                    idempotent=idempotent or isinstance(exc, httpx.ConnectError),
+                    idempotent=idempotent or unsent,
                 )
                 if not decision.retry:
                     raise TransportError(f"{request.method} failed: {type(exc).__name__}") from exc
@@ -407,6 +410,21 @@ class RestClient:
                 return await backend.write_chunks(path, response.aiter_bytes())
         except httpx.HTTPError as exc:
             raise TransportError(f"download failed: {type(exc).__name__}") from exc
+
+
+def _no_answer(exc: Exception) -> tuple[bool, bool]:
+    """``(no answer came, the request never reached the server)`` for ``exc``.
+
+    The pool raises :class:`NoResponseError`; httpx (proxies, redirects) its own
+    errors, and httpx can only have raised them if it was imported: the
+    common path never imports it.
+    """
+    if isinstance(exc, NoResponseError):
+        return True, exc.connect
+    httpx = sys.modules.get("httpx")
+    if httpx is not None and isinstance(exc, httpx.HTTPError):
+        return True, isinstance(exc, httpx.ConnectError)
+    return False, False
 
 
 def _path(request: Request) -> str:
