@@ -34,9 +34,10 @@ LAZY = [
     "sogni_core.protocol.rest._flow",
     "sogni_core.protocol._endpoint",
 ]
-#: Also lazy where the WebSocket is our own (trio's backend imports trio_websocket,
-#: which needs wsproto, h11, email.utils and hashlib at import).
-LAZY_UNLESS_TRIO = ["wsproto", "h11", "email.utils", "hashlib", "trio_websocket"]
+#: Also lazy everywhere now that trio's backend imports trio_websocket on first connect;
+#: trio itself imports hashlib, so that one is checked on asyncio and sync only.
+LAZY += ["wsproto", "h11", "email.utils", "trio_websocket"]
+LAZY_UNLESS_TRIO = ["hashlib"]
 
 # Printed with repr, not json: the probe must not import what it checks.
 _PROBE = """

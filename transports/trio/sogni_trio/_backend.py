@@ -18,13 +18,12 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import trio
-import trio_websocket
-from trio_websocket import ConnectionClosed, HandshakeError
 
 from sogni_core.client import TLS_HANDSHAKE_FAILED, NoResponseError, WebSocketClosed
 
 if TYPE_CHECKING:
     import httpx
+    import trio_websocket
 
     from ._http11 import Exchange
 
@@ -397,6 +396,9 @@ class WebSocket:
     """One client WebSocket: a trio-websocket connection."""
 
     def __init__(self, conn: trio_websocket.WebSocketConnection) -> None:
+        from trio_websocket import ConnectionClosed
+
+        self._gone = (ConnectionClosed, trio.BrokenResourceError)
         self._conn = conn
 
     def _closed(self) -> WebSocketClosed:
@@ -408,17 +410,17 @@ class WebSocket:
     async def send_text(self, text: str) -> None:
         try:
             await self._conn.send_message(text)
-        except (ConnectionClosed, trio.BrokenResourceError) as exc:
+        except self._gone as exc:
             raise self._closed() from exc
 
     async def send_ping(self) -> None:
-        with contextlib.suppress(ConnectionClosed, trio.BrokenResourceError, ValueError):
+        with contextlib.suppress(*self._gone, ValueError):
             await self._conn.ping()
 
     async def receive(self) -> str | bytes:
         try:
             return await self._conn.get_message()
-        except (ConnectionClosed, trio.BrokenResourceError) as exc:
+        except self._gone as exc:
             closed = self._closed()
             await self._release()
             raise closed from exc
@@ -470,6 +472,9 @@ async def open_websocket(
     """
     if tasks is None or tasks.nursery is None:
         raise RuntimeError("trio needs the client's nursery to open a socket")
+    import trio_websocket  # on first connect: it loads wsproto and h11 (~35 ms)
+    from trio_websocket import HandshakeError
+
     parts = urlsplit(url)
     secure = parts.scheme == "wss"
     host = parts.hostname or ""
