@@ -469,3 +469,18 @@ def test_for_extensions_refuses_unknown(ext: object) -> None:
     with pytest.raises(WebSocketClosed) as info:
         WebSocketReader.for_extensions([PerMessageDeflate(), ext])
     assert info.value.code == 1002
+
+
+def test_large_frame_is_joined_once() -> None:
+    """A frame bigger than one read waits as a list of chunks: nothing is re-joined
+    per read (which would copy the buffered bytes on every read), and the message
+    comes out whole when its last byte arrives."""
+    payload = random.Random(7).randbytes(4 * 1024 * 1024)
+    data = frame(0x2, payload)
+    reader = WebSocketReader(max_message_size=8 * 1024 * 1024)
+    chunks = [data[i : i + 65536] for i in range(0, len(data), 65536)]
+    for n, chunk in enumerate(chunks[:-1], start=1):
+        assert reader.receive(chunk) == []
+        assert len(reader._buffer) == n  # one list entry per read so far, never joined
+    assert reader.receive(chunks[-1]) == [payload]
+    assert reader._buffer == [] and reader._buffered == 0
