@@ -52,6 +52,8 @@ from ._driver import Driver
 from ._rest import RestClient
 
 if TYPE_CHECKING:
+    import httpx
+
     from sogni_core.protocol.jobrequest import ModelOptions
 
     from ._chat import Chat
@@ -511,6 +513,10 @@ class SogniClient:
         connect_timeout: seconds :meth:`connect` waits for the greeting.
         reconnect_policy: the core's backoff policy (default: 1 s base, 15 s cap).
         testnet: sign logins for the testnet EIP-712 domain (01 §6.2.3).
+        http_client: an ``httpx.Client`` to carry every REST request
+            (your proxies, mounts, event hooks, limits); you keep closing it.
+            By default requests the core built go over a small keep-alive
+            HTTP/1.1 pool, and httpx carries streams, downloads and redirects.
 
     Raises:
         InvalidParamsError: missing or conflicting credentials.
@@ -534,6 +540,7 @@ class SogniClient:
         connect_timeout: float = 30.0,
         reconnect_policy: ReconnectPolicy | None = None,
         testnet: bool = False,
+        http_client: httpx.Client | None = None,
     ) -> None:
         tokens: TokenSession | None = None
         login: tuple[str, str] | None = None
@@ -564,6 +571,7 @@ class SogniClient:
             app_source=app_source,
             testnet=testnet,
             verify=verify,
+            http_client=http_client,
         )
         self._conn = SogniConnection(
             socket_url=socket_endpoint,

@@ -100,6 +100,7 @@ class RestClient:
         verify: Any = True,
         retry: RetryPolicy = DEFAULT_RETRY_POLICY,
         timeout: float = 30.0,
+        http_client: httpx.AsyncClient | None = None,
     ) -> None:
         self.hosts = hosts
         self._api_key = ApiKeyAuth(api_key) if api_key else None
@@ -110,9 +111,14 @@ class RestClient:
         self._retry = retry
         self._verify = verify
         self._timeout = timeout
-        self._client: httpx.AsyncClient | None = None
+        self._client: httpx.AsyncClient | None = http_client
+        self._owns_client = http_client is None  # a caller's client is the caller's to close
         self._transport: Any = None
-        self._direct = not any(k.lower() in _PROXY_VARIABLES and v for k, v in os.environ.items())
+        # The lean pool carries core-built requests unless a proxy is configured
+        # or the caller gave an httpx client (their mounts, hooks, limits apply).
+        self._direct = http_client is None and not any(
+            k.lower() in _PROXY_VARIABLES and v for k, v in os.environ.items()
+        )
         self._closed = False
         self._http_lock = backend.CoreLock()
         self._rng = random.Random()
@@ -163,7 +169,7 @@ class RestClient:
         with self._http_lock:
             self._closed = True
             client, pool = self._client, self._transport
-        if client is not None:
+        if client is not None and self._owns_client:
             await client.aclose()
         if pool is not None:
             await pool.aclose()
