@@ -255,23 +255,49 @@ def run_client(client: str, projects: int, images: int, timeout: float) -> dict[
     return out
 
 
-def measure_client(
-    client: str, *, projects: int, images: int, repeat: int, import_repeat: int, timeout: float
-) -> Row:
-    """Import time and the best (lowest client CPU) of ``repeat`` workloads."""
-    row = Row(client=client)
-    try:
-        row.import_s = measure_import(client, import_repeat)
-        for _ in range(repeat):
-            row.runs.append(run_client(client, projects, images, timeout))
-    except (BenchError, OSError, subprocess.TimeoutExpired) as exc:
-        row.note = f"failed: {exc}"[:300]
-        return row
-    best = min(row.runs, key=lambda r: r["cpu"])
-    row.wall_s, row.cpu_s = best["wall"], best["cpu"]
-    row.child_cpu_s, row.emulator_cpu_s = best["child_cpu"], best["emulator_cpu"]
-    row.completed = f"{best['completed']}/{best['projects']} projects, {best['urls']} urls"
-    return row
+def measure_clients(
+    clients: Sequence[str],
+    *,
+    projects: int,
+    images: int,
+    repeat: int,
+    import_repeat: int,
+    timeout: float,
+) -> list[Row]:
+    """Import times, then ``repeat`` rounds of one workload per client; the best
+    (lowest client CPU) run of each.
+
+    Rounds go client by client (asyncio, trio, ..., ts, then again), imports
+    too, not all the runs of one client first: on a shared machine the load drifts, and
+    interleaving gives every client the same mix of quiet and busy minutes.
+    """
+    rows = {c: Row(client=c) for c in clients}
+    for _ in range(import_repeat):  # interleaved too
+        for client, row in rows.items():
+            if row.note:
+                continue
+            try:
+                seconds = measure_import(client, 1)
+            except (BenchError, OSError, subprocess.TimeoutExpired) as exc:
+                row.note = f"failed: {exc}"[:300]
+                continue
+            row.import_s = seconds if row.import_s is None else min(row.import_s, seconds)
+    for _ in range(repeat):
+        for client, row in rows.items():
+            if row.note:
+                continue
+            try:
+                row.runs.append(run_client(client, projects, images, timeout))
+            except (BenchError, OSError, subprocess.TimeoutExpired) as exc:
+                row.note = f"failed: {exc}"[:300]
+    for row in rows.values():
+        if row.note or not row.runs:
+            continue
+        best = min(row.runs, key=lambda r: r["cpu"])
+        row.wall_s, row.cpu_s = best["wall"], best["cpu"]
+        row.child_cpu_s, row.emulator_cpu_s = best["child_cpu"], best["emulator_cpu"]
+        row.completed = f"{best['completed']}/{best['projects']} projects, {best['urls']} urls"
+    return list(rows.values())
 
 
 # --- report -----------------------------------------------------------------------------------
@@ -342,17 +368,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         core_import = measure_import("core", args.import_repeat)
     except BenchError as exc:
         print(f"sogni_core import failed: {exc}", file=sys.stderr)
-    rows = [
-        measure_client(
-            c,
-            projects=args.projects,
-            images=args.images,
-            repeat=args.repeat,
-            import_repeat=args.import_repeat,
-            timeout=args.timeout,
-        )
-        for c in clients
-    ]
+    rows = measure_clients(
+        clients,
+        projects=args.projects,
+        images=args.images,
+        repeat=args.repeat,
+        import_repeat=args.import_repeat,
+        timeout=args.timeout,
+    )
     print(
         render(
             rows,
