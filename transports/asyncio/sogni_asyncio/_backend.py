@@ -24,7 +24,6 @@ from urllib.parse import urlsplit
 
 from sogni_core.client import (
     TLS_HANDSHAKE_FAILED,
-    CloseReceived,
     NoResponseError,
     PingReceived,
     TransportError,
@@ -450,40 +449,209 @@ def _open_failure(exc: BaseException, what: str) -> WebSocketClosed:
     return WebSocketClosed(1006, f"{what}: {type(exc).__name__}")
 
 
-class WebSocket:
-    """One client WebSocket over an asyncio stream pair.
+class WebSocket(asyncio.Protocol):
+    """One client WebSocket: an asyncio protocol on the socket's transport.
 
-    wsproto made the handshake and frames what we send (masking, compression);
-    what arrives is parsed by the core's :class:`WebSocketReader`.
+    wsproto makes the handshake and frames what we send (masking,
+    compression); what arrives is parsed by the core's :class:`WebSocketReader`
+    right in :meth:`data_received`. Messages go to the sink set with
+    :meth:`deliver_to` (the driver's ``receive_frames``) from there, with no
+    task wake-up per read; until a sink is set they wait for
+    :meth:`receive_some`. Pings are answered at once.
     """
 
-    def __init__(
-        self,
-        reader: asyncio.StreamReader,
-        writer: asyncio.StreamWriter,
-        conn: WSConnection,
-        frames: WebSocketReader,
-    ) -> None:
-        self._reader = reader
-        self._writer = writer
+    def __init__(self, conn: WSConnection) -> None:
         self._conn = conn
-        self._frames = frames
-        self._lock = asyncio.Lock()
+        self._transport: asyncio.Transport | None = None
+        self._frames: WebSocketReader | None = None  # set once the handshake is accepted
+        self._head = b""
+        self._opened: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._pending: collections.deque[str | bytes] = collections.deque()
+        self._sink: Callable[[list[str | bytes]], None] | None = None
+        self._waiter: asyncio.Future[None] | None = None
         self._closed: WebSocketClosed | None = None
+        self._paused = False
+        self._drained: asyncio.Future[None] | None = None
 
-    async def _write(self, data: bytes) -> None:
-        if not data:
+    # -- asyncio.Protocol ----------------------------------------------------------
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        assert isinstance(transport, asyncio.Transport)
+        self._transport = transport
+
+    def data_received(self, data: bytes) -> None:
+        if self._frames is None:
+            self._handshake_data(data)
             return
         try:
-            # write() is synchronous, so frames leave in the order wsproto made
-            # them (permessage-deflate contexts depend on it); only the flow
-            # control wait is serialized.
-            self._writer.write(data)
-            async with self._lock:
-                await self._writer.drain()
-        except (OSError, RuntimeError) as exc:
-            raise WebSocketClosed(1006, f"write failed: {type(exc).__name__}") from exc
+            items = self._frames.receive(data)
+        except WebSocketClosed as exc:  # the server broke the protocol: say why, drop
+            self._fail(exc)
+            return
+        messages: list[str | bytes] = []
+        for item in items:
+            if isinstance(item, (str, bytes)):
+                messages.append(item)
+            elif isinstance(item, PingReceived):
+                from wsproto.events import Pong
+
+                self._send(self._conn.send(Pong(payload=item.payload)))
+            else:
+                if messages:
+                    self._hand_over(messages)
+                    messages = []
+                self._fail(WebSocketClosed(item.code, item.reason))
+        if messages:
+            self._hand_over(messages)
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self._closed is None:
+            reason = f"read failed: {type(exc).__name__}" if exc else "connection lost"
+            self._closed = WebSocketClosed(1006, reason)
+        self._open_failed(self._closed)
+        self._wake()
+        if self._drained is not None and not self._drained.done():
+            self._drained.set_result(None)
+
+    def pause_writing(self) -> None:
+        self._paused = True
+
+    def resume_writing(self) -> None:
+        self._paused = False
+        if self._drained is not None and not self._drained.done():
+            self._drained.set_result(None)
+
+    # -- handshake -----------------------------------------------------------------
+
+    def _handshake_data(self, data: bytes) -> None:
+        from wsproto.events import AcceptConnection, RejectConnection
+
+        if self._opened.done():
+            return
+        self._head += data
+        try:
+            split = split_response_head(self._head)
+        except WebSocketClosed as exc:
+            self._open_failed(exc)
+            return
+        if split is None:
+            return
+        head, rest = split
+        self._head = b""
+        try:
+            self._conn.receive_data(head)
+            for event in self._conn.events():
+                if isinstance(event, AcceptConnection):
+                    self._frames = WebSocketReader.for_extensions(event.extensions)
+                    self._opened.set_result(None)
+                    if rest:  # frames that arrived with the handshake response
+                        self.data_received(rest)
+                    return
+                if isinstance(event, RejectConnection):
+                    status = event.status_code
+                    code = status if 400 <= status < 500 else 1006
+                    self._open_failed(
+                        WebSocketClosed(code, f"handshake rejected with HTTP {status}")
+                    )
+                    return
+        except Exception as exc:  # wsproto refused the response
+            self._open_failed(WebSocketClosed(1006, f"handshake failed: {type(exc).__name__}"))
+            return
+        self._head = rest  # an interim response: keep reading
+
+    def _open_failed(self, exc: WebSocketClosed) -> None:
+        if not self._opened.done():
+            self._opened.set_exception(exc)
+            self._opened.exception()  # retrieved: open_websocket may have stopped waiting
+
+    # -- receiving -----------------------------------------------------------------
+
+    def _hand_over(self, messages: list[str | bytes]) -> None:
+        sink = self._sink
+        if sink is None:
+            self._pending.extend(messages)
+            self._wake()
+            return
+        try:
+            sink(messages)
+        except Exception:  # a bug above us must not kill the event loop's callback
+            log.exception("the socket's message sink failed")
+
+    def _wake(self) -> None:
+        waiter, self._waiter = self._waiter, None
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+    def deliver_to(self, sink: Callable[[list[str | bytes]], None]) -> bool:
+        """Hand every later message batch to ``sink`` from the read callback.
+
+        Messages already waiting go to ``sink`` first. After this,
+        :meth:`receive_some` only returns by raising (at the socket's end).
+
+        Returns:
+            ``True``: this backend pushes (the trio and blocking ones pull).
+        """
+        waiting = list(self._pending)
+        self._pending.clear()
+        self._sink = sink
+        if waiting:
+            self._hand_over(waiting)
+        return True
+
+    async def receive(self) -> str | bytes:
+        """The next complete message (text or binary); only before :meth:`deliver_to`.
+
+        Raises:
+            WebSocketClosed: the peer closed or the connection broke; carries
+                the close code (1006 when none was received).
+        """
+        while not self._pending:
+            await self._wait()
+        return self._pending.popleft()
+
+    async def receive_some(self) -> list[str | bytes]:
+        """Every complete message received so far (at least one); after
+        :meth:`deliver_to`, waits for the end.
+
+        Raises:
+            WebSocketClosed: as :meth:`receive`.
+        """
+        while not self._pending:
+            await self._wait()
+        messages = list(self._pending)
+        self._pending.clear()
+        return messages
+
+    async def _wait(self) -> None:
+        if self._closed is not None:
+            raise self._closed
+        waiter = self._waiter = asyncio.get_running_loop().create_future()
+        try:
+            await waiter
+        finally:
+            if self._waiter is waiter:
+                self._waiter = None
+
+    # -- sending -------------------------------------------------------------------
+
+    def _send(self, data: bytes) -> None:
+        transport = self._transport
+        if data and transport is not None and not transport.is_closing():
+            transport.write(data)
+
+    async def _write(self, data: bytes) -> None:
+        if self._closed is not None:
+            raise self._closed
+        transport = self._transport
+        if transport is None or transport.is_closing():
+            raise WebSocketClosed(1006, "write failed: the connection is closed")
+        # write() is synchronous, so frames leave in the order wsproto made them
+        # (permessage-deflate contexts depend on it); only flow control waits.
+        transport.write(data)
+        while self._paused and self._closed is None:
+            if self._drained is None or self._drained.done():
+                self._drained = asyncio.get_running_loop().create_future()
+            await self._drained
 
     async def send_text(self, text: str) -> None:
         """Send one text message.
@@ -491,10 +659,10 @@ class WebSocket:
         Raises:
             WebSocketClosed: the socket is gone.
         """
-        if self._closed is not None:
-            raise self._closed
         from wsproto.events import TextMessage
 
+        if self._closed is not None:
+            raise self._closed
         await self._write(self._conn.send(TextMessage(data=text)))
 
     async def send_ping(self) -> None:
@@ -502,73 +670,22 @@ class WebSocket:
         if self._closed is None:
             from wsproto.events import Ping
 
-            await self._write(self._conn.send(Ping(payload=b"sogni")))
+            self._send(self._conn.send(Ping(payload=b"sogni")))
 
-    async def receive(self) -> str | bytes:
-        """The next complete message (text or binary).
+    # -- closing -------------------------------------------------------------------
 
-        Raises:
-            WebSocketClosed: the peer closed or the connection broke; carries
-                the close code (1006 when none was received).
-        """
-        while not self._pending:
-            await self._read()
-        return self._pending.popleft()
-
-    async def receive_some(self) -> list[str | bytes]:
-        """Every complete message one read delivered (at least one).
-
-        Raises:
-            WebSocketClosed: as :meth:`receive`.
-        """
-        while not self._pending:
-            await self._read()
-        messages = list(self._pending)
-        self._pending.clear()
-        return messages
-
-    async def _read(self) -> None:
-        if self._closed is not None:
-            raise self._closed
-        try:
-            data = await self._reader.read(_READ_SIZE)
-        except OSError as exc:
-            data = b""
-            reason = f"read failed: {type(exc).__name__}"
-        else:
-            reason = "connection lost"
-        if not data:
-            self._closed = WebSocketClosed(1006, reason)
-            self._abort()
-            raise self._closed
-        await self._feed(data)
-
-    async def _feed(self, data: bytes) -> None:
-        try:
-            items = self._frames.receive(data)
-        except WebSocketClosed as exc:  # the server broke the protocol: say why, drop
-            await self._fail(exc)
-            return
-        for item in items:
-            if isinstance(item, (str, bytes)):
-                self._pending.append(item)
-            elif isinstance(item, PingReceived):
-                from wsproto.events import Pong
-
-                with contextlib.suppress(WebSocketClosed):
-                    await self._write(self._conn.send(Pong(payload=item.payload)))
-            else:
-                await self._fail(WebSocketClosed(item.code, item.reason))
-
-    async def _fail(self, closed: WebSocketClosed) -> None:
+    def _fail(self, closed: WebSocketClosed) -> None:
         """Answer (or send) a close frame with ``closed.code``, then drop the socket."""
         from wsproto.events import CloseConnection
 
+        if self._closed is not None:
+            return
         code = closed.code if closed.code not in (1005, 1006) else 1000
         with contextlib.suppress(Exception):
-            await self._write(self._conn.send(CloseConnection(code=code)))
+            self._send(self._conn.send(CloseConnection(code=code)))
         self._closed = closed
         self._abort()
+        self._wake()
 
     async def close(self, code: int = 1000, reason: str = "") -> None:
         """Start the close handshake, wait briefly for the answer, then drop."""
@@ -577,25 +694,22 @@ class WebSocket:
 
             self._closed = WebSocketClosed(code, reason)
             with contextlib.suppress(Exception):
-                await self._write(self._conn.send(CloseConnection(code=code, reason=reason)))
-                await asyncio.wait_for(self._drain_close(), 2.0)
+                self._send(self._conn.send(CloseConnection(code=code, reason=reason)))
+            transport = self._transport
+            if transport is not None and not transport.is_closing():
+                # The server answers and closes; connection_lost ends the wait.
+                lost = asyncio.get_running_loop().create_future()
+                self._drained = lost
+                with contextlib.suppress(asyncio.TimeoutError):
+                    await asyncio.wait_for(asyncio.shield(lost), 2.0)
         self._abort()
-
-    async def _drain_close(self) -> None:
-        while True:
-            data = await self._reader.read(_READ_SIZE)
-            if not data:
-                return
-            try:
-                items = self._frames.receive(data)
-            except WebSocketClosed:
-                return
-            if any(isinstance(item, CloseReceived) for item in items):
-                return
+        self._wake()
 
     def _abort(self) -> None:
-        with contextlib.suppress(Exception):
-            self._writer.close()
+        transport = self._transport
+        if transport is not None:
+            with contextlib.suppress(Exception):
+                transport.close()
 
 
 async def open_websocket(
@@ -629,71 +743,34 @@ async def open_websocket(
     target = parts.path or "/"
     if parts.query:
         target += "?" + parts.query
+    conn = WSConnection(ConnectionType.CLIENT)
+    loop = asyncio.get_running_loop()
     try:
-        reader, writer = await asyncio.wait_for(
-            asyncio.open_connection(
+        _transport, ws = await asyncio.wait_for(
+            loop.create_connection(
+                lambda: WebSocket(conn),
                 host,
                 port,
                 ssl=_ssl_context(verify) if secure else None,
                 server_hostname=host if secure else None,
-                limit=2**24,
             ),
             _HANDSHAKE_TIMEOUT,
         )
     except (OSError, asyncio.TimeoutError) as exc:
         raise _open_failure(exc, "connect failed") from exc
-    conn = WSConnection(ConnectionType.CLIENT)
-    netloc = parts.netloc.rsplit("@", 1)[-1]
     request = Request(
-        host=netloc,
+        host=parts.netloc.rsplit("@", 1)[-1],
         target=target,
         extra_headers=[(k.encode(), v.encode()) for k, v in headers],
         extensions=[PerMessageDeflate()],
     )
     try:
-        writer.write(conn.send(request))
-        await writer.drain()
-        frames, rest = await asyncio.wait_for(_handshake(reader, conn), _HANDSHAKE_TIMEOUT)
+        ws._send(conn.send(request))
+        await asyncio.wait_for(asyncio.shield(ws._opened), _HANDSHAKE_TIMEOUT)
     except WebSocketClosed:
-        _close_writer(writer)
+        ws._abort()
         raise
     except (OSError, asyncio.TimeoutError, TransportError) as exc:
-        _close_writer(writer)
+        ws._abort()
         raise _open_failure(exc, "handshake failed") from exc
-    ws = WebSocket(reader, writer, conn, frames)
-    if rest:  # frames that arrived with the handshake response
-        await ws._feed(rest)
     return ws
-
-
-def _close_writer(writer: asyncio.StreamWriter) -> None:
-    with contextlib.suppress(Exception):
-        writer.close()
-
-
-async def _handshake(
-    reader: asyncio.StreamReader, conn: WSConnection
-) -> tuple[WebSocketReader, bytes]:
-    """Run the opening handshake; the frame reader it agreed and the bytes after it."""
-    from wsproto.events import AcceptConnection, RejectConnection
-
-    buffer = b""
-    while True:
-        data = await reader.read(_READ_SIZE)
-        if not data:
-            raise WebSocketClosed(1006, "connection lost during handshake")
-        buffer += data
-        split = split_response_head(buffer)
-        if split is None:
-            continue
-        head, buffer = split
-        conn.receive_data(head)
-        for event in conn.events():
-            if isinstance(event, AcceptConnection):
-                return WebSocketReader.for_extensions(event.extensions), buffer
-            if isinstance(event, RejectConnection):
-                status = event.status_code
-                raise WebSocketClosed(
-                    status if 400 <= status < 500 else 1006,
-                    f"handshake rejected with HTTP {status}",
-                )

@@ -422,6 +422,15 @@ class WebSocket:
             self._read()
         return self._pending.popleft()
 
+    def deliver_to(self, sink: Callable[[list[str | bytes]], None]) -> bool:
+        """Pushing messages is not supported here: :meth:`receive_some` is pulled.
+
+        Returns:
+            ``False``.
+        """
+        del sink
+        return False
+
     def receive_some(self) -> list[str | bytes]:
         """Every complete message one read delivered (at least one).
 

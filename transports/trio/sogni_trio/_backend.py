@@ -425,6 +425,15 @@ class WebSocket:
             await self._release()
             raise closed from exc
 
+    def deliver_to(self, sink: Callable[[list[str | bytes]], None]) -> bool:
+        """Pushing messages is not supported here: :meth:`receive_some` is pulled.
+
+        Returns:
+            ``False``.
+        """
+        del sink
+        return False
+
     async def receive_some(self) -> list[str | bytes]:
         """The next message, as a batch of one (trio-websocket hands them over singly).
 

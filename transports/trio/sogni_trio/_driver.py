@@ -292,6 +292,10 @@ class Driver:
         self._ws = ws
         with swallow_protocol_errors(log):
             self.call(self.conn.on_open)
+        # Backends that can push hand every read's messages to receive_frames from
+        # their read callback (no task wake-up per read); the loop then only waits
+        # for the end. The others return False and are pulled below.
+        ws.deliver_to(self.receive_frames)
         while True:
             try:
                 messages = await ws.receive_some()
