@@ -21,9 +21,9 @@ snake_case parameter (``width``, ``control_net.strength``,
 Parity with the SDK is tested by ``tests/parity`` (node + the SDK's own code).
 """
 
-import importlib as _importlib
 import typing as _typing
 
+from sogni_core._lazy import lazy_exports as _lazy_exports
 from sogni_core.protocol._errors import InvalidParamsError
 
 if _typing.TYPE_CHECKING:
@@ -93,21 +93,6 @@ _LAZY: dict[str, str] = {
 }
 
 
-def __getattr__(name: str) -> _typing.Any:
-    """Import the submodule defining ``name`` on first access, then cache the name."""
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(_importlib.import_module(f".{module}", __name__), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    """The module's names, the not-yet-imported public ones included."""
-    return sorted({*globals(), *__all__})
-
-
 __all__ = [
     "AudioProjectParams",
     "Choice",
@@ -143,3 +128,5 @@ __all__ = [
     "video_asset_requirements",
     "video_workflow_type",
 ]
+
+__getattr__, __dir__ = _lazy_exports(__name__, _LAZY, __all__)

@@ -13,8 +13,9 @@ Wire facts: /work/shared/protocol/01-socket-projects-auth.md §1.1, §1.3, §4.7
 ``spec/rest.toml``.
 """
 
-import importlib as _importlib
 import typing as _typing
+
+from sogni_core._lazy import lazy_exports as _lazy_exports
 
 if _typing.TYPE_CHECKING:
     from ._attribution import Attribution, attribution_headers
@@ -140,21 +141,6 @@ _LAZY: dict[str, str] = {
 }
 
 
-def __getattr__(name: str) -> _typing.Any:
-    """Import the submodule defining ``name`` on first access, then cache the name."""
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(_importlib.import_module(f".{module}", __name__), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    """The module's names, the not-yet-imported public ones included."""
-    return sorted({*globals(), *__all__})
-
-
 __all__ = [
     "ApiKeyAuth",
     "Attribution",
@@ -213,3 +199,5 @@ __all__ = [
     "token_request_flow",
     "upload_put_request",
 ]
+
+__getattr__, __dir__ = _lazy_exports(__name__, _LAZY, __all__)

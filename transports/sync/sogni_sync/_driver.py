@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 from sogni_core.client import TLS_HANDSHAKE_FAILED, WebSocketClosed, socket_headers
@@ -131,20 +131,7 @@ class Driver:
         delivered here, in order, saving the pump a wake-up per read (single-
         threaded backends only: there the pump cannot run in between).
         """
-        inline: list[ev.Event] | None = None
-        with self._lock:
-            try:
-                now = backend.monotonic()
-                receive = self.conn.receive_frame
-                for message in messages:
-                    try:
-                        receive(message, now=now)
-                    except SogniError as exc:
-                        log.warning("core rejected an input: %s", type(exc).__name__)
-            finally:
-                inline = self._collect_or_wake()
-        if inline:
-            self._deliver(inline)
+        self._feed(self.conn.receive_frame, zip(messages))
 
     def answer(self, verb: Callable[..., Any], *args: Any) -> None:
         """Feed the answer of one of the driver's own actions (a fetched URL...).
@@ -152,12 +139,20 @@ class Driver:
         Like :meth:`call` with core errors logged, but the events it produced
         may be delivered here, as :meth:`receive_frames` does.
         """
+        self._feed(verb, (args,))
+
+    def _feed(self, verb: Callable[..., Any], inputs: Iterable[tuple[Any, ...]]) -> None:
+        """Call ``verb(*args)`` for each input under one lock and clock (a rejected
+        one is logged and skipped), then deliver the events here or wake the pump."""
         inline: list[ev.Event] | None = None
         with self._lock:
             try:
-                verb(*args, now=backend.monotonic())
-            except SogniError as exc:
-                log.warning("core rejected an input: %s", type(exc).__name__)
+                now = backend.monotonic()
+                for args in inputs:
+                    try:
+                        verb(*args, now=now)
+                    except SogniError as exc:
+                        log.warning("core rejected an input: %s", type(exc).__name__)
             finally:
                 inline = self._collect_or_wake()
         if inline:
