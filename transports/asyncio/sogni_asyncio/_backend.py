@@ -47,7 +47,6 @@ __all__ = [
     "Event",
     "HttpPool",
     "Queue",
-    "SINGLE_THREADED",
     "Semaphore",
     "TaskGroup",
     "WebSocket",
@@ -259,13 +258,6 @@ def wall_clock() -> float:
 async def sleep(seconds: float) -> None:
     """Sleep ``seconds`` (never negative)."""
     await asyncio.sleep(max(0.0, seconds))
-
-
-SINGLE_THREADED = True
-"""Whether every task runs on one thread.
-
-One event loop thread: a callback run from the reader cannot interleave with the pump.
-"""
 
 
 class CoreLock(contextlib.nullcontext[None]):

@@ -47,7 +47,6 @@ __all__ = [
     "Event",
     "HttpPool",
     "Queue",
-    "SINGLE_THREADED",
     "Semaphore",
     "TaskGroup",
     "WebSocket",
@@ -68,13 +67,6 @@ __all__ = [
 log = logging.getLogger("sogni.backend")
 
 Cancelled = KeyboardInterrupt
-SINGLE_THREADED = False
-"""Whether every task runs on one thread.
-
-The reader and the pump are threads: only the pump delivers events, so their order
-holds.
-"""
-
 CoreLock = threading.RLock
 _READ_SIZE = 65536
 _HANDSHAKE_TIMEOUT = 30.0

@@ -33,7 +33,6 @@ __all__ = [
     "Event",
     "HttpPool",
     "Queue",
-    "SINGLE_THREADED",
     "Semaphore",
     "TaskGroup",
     "WebSocket",
@@ -247,13 +246,6 @@ def wall_clock() -> float:
 async def sleep(seconds: float) -> None:
     """Sleep ``seconds`` (never negative)."""
     await trio.sleep(max(0.0, seconds))
-
-
-SINGLE_THREADED = True
-"""Whether every task runs on one thread.
-
-One trio thread: a callback run from the reader cannot interleave with the pump.
-"""
 
 
 class CoreLock(contextlib.nullcontext[None]):

@@ -107,6 +107,8 @@ class Driver:
         self._stopped = backend.Event()
         self._slots = backend.Semaphore(MAX_CONCURRENT_ACTIONS)
         self._busy = True  # the pump is handling a batch (not parked in its wait)
+        self._delivering = 0  # inline batches being delivered (at most one)
+        self._delivered = backend.Event()  # set when the last inline batch is done
         self._waiting_for: float | None = None  # the deadline the parked pump waits for
 
     def __repr__(self) -> str:
@@ -128,8 +130,7 @@ class Driver:
 
         A message the core rejects is logged and skipped; the rest still go in.
         When the reads only produced app events and the pump is idle, they are
-        delivered here, in order, saving the pump a wake-up per read (single-
-        threaded backends only: there the pump cannot run in between).
+        delivered here, in order, saving the pump a wake-up per read.
         """
         self._feed(self.conn.receive_frame, zip(messages))
 
@@ -155,23 +156,32 @@ class Driver:
                         log.warning("core rejected an input: %s", type(exc).__name__)
             finally:
                 inline = self._collect_or_wake()
-        if inline:
+        if inline is None:
+            return
+        try:
             self._deliver(inline)
+        finally:
+            with self._lock:
+                self._delivering -= 1
+                if not self._delivering:
+                    self._delivered.set()
 
     def _collect_or_wake(self) -> list[ev.Event] | None:
         """Collect the core's outputs; take the events to deliver inline, or wake the pump."""
         self._collect()
-        if self._can_deliver_inline():
+        if self._events and self._can_deliver_inline():
             events, self._events = self._events, []
+            self._delivering += 1  # the pump delivers nothing until this batch is done
             return events
         self._wake.set()
         return None
 
     def _can_deliver_inline(self) -> bool:
         # The pump must be parked in its wait (not mid-batch, so nothing of its
-        # own is undelivered), nothing may be left to write or to act on, and
-        # the core's next deadline must not be earlier than the one it waits for.
-        if not backend.SINGLE_THREADED or self._busy or self._frames or self._closing:
+        # own is undelivered), no other inline batch may be under way (threads),
+        # nothing may be left to write or to act on, and the core's next
+        # deadline must not be earlier than the one the pump waits for.
+        if self._busy or self._delivering or self._frames or self._closing:
             return False
         if any(type(event) in _ACTIONS for event in self._events):
             return False
@@ -215,6 +225,7 @@ class Driver:
                     self._collect()
                     frames, self._frames = self._frames, []
                     events, self._events = self._events, []
+                await self._after_inline_delivery()
                 if frames:
                     await self._write(frames)
                 for event in events:
@@ -226,6 +237,17 @@ class Driver:
                     break
         finally:
             self._stopped.set()
+
+    async def _after_inline_delivery(self) -> None:
+        """Wait until a batch another thread is delivering inline is done (its
+        events came first). Never waits on asyncio or trio, where inline
+        delivery finishes before the pump can run."""
+        while True:
+            with self._lock:
+                if not self._delivering:
+                    return
+                self._delivered.clear()
+            await backend.wait_event(self._delivered, None)
 
     async def _write(self, frames: list[str]) -> None:
         ws = self._ws
