@@ -164,9 +164,8 @@ class Project:
     def on(self, event_type: type[E], callback: Callable[[E], None]) -> None:
         """Call ``callback(event)`` for every later event of ``event_type``.
 
-        Callbacks run one at a time, in event order, on the client's background
-        work: the pump, or the socket reader while the pump is idle (threads
-        for the blocking client); keep them short and do not wait in them.
+        Callbacks run one at a time, in event order, on the pump or the socket
+        reader (threads for the blocking client); keep them short, never wait.
         """
         self._callbacks.append((event_type, callback))
 
