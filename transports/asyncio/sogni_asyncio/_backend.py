@@ -463,7 +463,8 @@ class WebSocket(asyncio.Protocol):
         self._waiter: asyncio.Future[None] | None = None
         self._closed: WebSocketClosed | None = None
         self._paused = False
-        self._drained: asyncio.Future[None] | None = None
+        self._drained: asyncio.Future[None] | None = None  # resume_writing wakes writers
+        self._lost: asyncio.Future[None] = asyncio.get_running_loop().create_future()
 
     # -- asyncio.Protocol ----------------------------------------------------------
 
@@ -502,6 +503,8 @@ class WebSocket(asyncio.Protocol):
             self._closed = WebSocketClosed(1006, reason)
         self._open_failed(self._closed)
         self._wake()
+        if not self._lost.done():
+            self._lost.set_result(None)
         if self._drained is not None and not self._drained.done():
             self._drained.set_result(None)
 
@@ -690,10 +693,8 @@ class WebSocket(asyncio.Protocol):
             transport = self._transport
             if transport is not None and not transport.is_closing():
                 # The server answers and closes; connection_lost ends the wait.
-                lost = asyncio.get_running_loop().create_future()
-                self._drained = lost
                 with contextlib.suppress(asyncio.TimeoutError):
-                    await asyncio.wait_for(asyncio.shield(lost), 2.0)
+                    await asyncio.wait_for(asyncio.shield(self._lost), 2.0)
         self._abort()
         self._wake()
 
