@@ -11,11 +11,13 @@ from ._errors import (
     TLS_HANDSHAKE_FAILED,
     ClientClosedError,
     ConnectTimeoutError,
+    HttpProtocolError,
     NoResponseError,
     TransportError,
     WebSocketClosed,
 )
 from ._helpers import CLIENT_NAME, media_type_of, project_spec, socket_headers, uuid4_upper
+from ._http1 import Http1Exchange
 from ._login import (
     AUTHENTICATION_TYPES,
     authentication_message,
@@ -31,6 +33,8 @@ __all__ = [
     "ClientClosedError",
     "CloseReceived",
     "ConnectTimeoutError",
+    "Http1Exchange",
+    "HttpProtocolError",
     "MEDIA_FIELDS",
     "NoResponseError",
     "PingReceived",

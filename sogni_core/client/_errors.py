@@ -8,6 +8,7 @@ __all__ = [
     "TLS_HANDSHAKE_FAILED",
     "ClientClosedError",
     "ConnectTimeoutError",
+    "HttpProtocolError",
     "NoResponseError",
     "TransportError",
     "WebSocketClosed",
@@ -32,6 +33,10 @@ class NoResponseError(TransportError):
     def __init__(self, message: str, *, connect: bool = False) -> None:
         super().__init__(message)
         self.connect = connect
+
+
+class HttpProtocolError(TransportError):
+    """The peer broke HTTP/1.1 framing or closed early (the message names the rule)."""
 
 
 class WebSocketClosed(TransportError):
