@@ -436,12 +436,6 @@ class Http1Exchange:
             raise HttpProtocolError("invalid status line")
         status = int(line[9:12])
         headers = _parse_fields(lines, 1)
-        if status < 200:
-            if status == 101:
-                raise HttpProtocolError("101 Switching Protocols without an upgrade request")
-            return  # informational: the real response follows (RFC 9110 §15.2)
-        self._status = status
-        self._headers = headers
         te: list[str] | None = None
         cl: list[str] | None = None
         conn: list[str] | None = None
@@ -455,6 +449,14 @@ class Http1Exchange:
                 conn = [value] if conn is None else [*conn, value]
             elif name == "content-encoding":
                 ce = [value] if ce is None else [*ce, value]
+        # Checked on every head (as h11 does), even where it frames nothing.
+        length = -1 if cl is None else _content_length(cl)
+        if status < 200:
+            if status == 101:
+                raise HttpProtocolError("101 Switching Protocols without an upgrade request")
+            return  # informational: the real response follows (RFC 9110 §15.2)
+        self._status = status
+        self._headers = headers
         self._ce = ce
         keep = not self._close
         if conn is not None:
@@ -490,8 +492,8 @@ class Http1Exchange:
             if [c for c in self._tcodings if c not in ("gzip", "x-gzip", "deflate", "identity")]:
                 raise HttpProtocolError("unsupported transfer-coding")
             return
-        if cl is not None:
-            n = _content_length(cl)
+        if length >= 0:
+            n = length
             if n > self._max_body:
                 raise HttpProtocolError("content-length exceeds max_body")
             self._remaining = n
