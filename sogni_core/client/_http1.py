@@ -390,7 +390,11 @@ class Http1Exchange:
         if state >= _ERROR or state == _IDLE:
             self._state = _ERROR
             raise HttpProtocolError(
-                "data received with no request in flight" if state == _IDLE else "exchange failed"
+                "data received with no request in flight"
+                if state == _IDLE
+                else "exchange failed"
+                if state == _ERROR
+                else "connection is not reusable"
             )
         try:
             if not data:
@@ -642,11 +646,11 @@ class Http1Exchange:
         if type(body) is not bytes:
             body = self._body = bytes(body)
         tcodings = self._tcodings
-        if tcodings:
+        if tcodings and body:  # an empty body stays empty (HEAD, 204, 304, or none sent)
             body = self._body = _decode(body, tcodings, self._max_body)
             self._tcodings = None
         ce = self._ce
-        if ce is not None:
+        if ce is not None and body:
             codings = _codings(ce)
             if all(c in ("gzip", "x-gzip", "deflate", "identity") for c in codings):
                 body = self._body = _decode(body, codings, self._max_body)

@@ -613,6 +613,12 @@ def test_gzip_and_deflate_bodies_are_decoded() -> None:
     assert ok(_coded(gzip.compress(text), "identity, gzip"))[0][2] == text
 
 
+def test_empty_coded_body_stays_empty() -> None:
+    assert ok(_coded(b"", "gzip"))[0][2] == b""
+    data = b"HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nContent-Length: 20\r\n\r\n"
+    assert ok(data, "HEAD")[0][2] == b""
+
+
 def test_unknown_content_coding_is_left_alone() -> None:
     assert ok(_coded(b"\x0bbrotli?", "br"))[0][2] == b"\x0bbrotli?"
 
