@@ -81,7 +81,12 @@ _HEX: Final = b"0123456789abcdefABCDEF"
 _CTL: Final = bytes([*range(9), 11, 12, *range(14, 32), 127])
 _CTL_CRLF: Final = _CTL + b"\r\n"
 _BODY_METHODS: Final = ("POST", "PUT", "PATCH")
+_FRAMING: Final = frozenset(
+    {"content-length", "transfer-encoding", "connection", "content-encoding"}
+)
 
+#: Valid status lines seen before -> status code (they repeat too).
+_STATUS: dict[str, int] = {}
 #: Valid header names seen before -> lowercased (the peer's names repeat).
 _NAMES: dict[str, str] = {}
 #: Methods and request header names already checked to be tokens.
@@ -155,12 +160,34 @@ def _split_head(head: bytes) -> list[str]:
     return lines
 
 
+def _status_of(line: str) -> int:
+    """The status code of a status line (RFC 9112 §4).
+
+    Raises:
+        HttpProtocolError: not ``HTTP/1.0|1.1 SP 3DIGIT [SP reason]``, or below 100.
+    """
+    if (
+        len(line) < 12
+        or line[:7] != "HTTP/1."
+        or line[7] not in "01"
+        or line[8] != " "
+        or not line[9:12].isdigit()
+        or not line[9:12].isascii()
+        or (len(line) > 12 and line[12] != " ")
+        or line[9] == "0"
+    ):
+        raise HttpProtocolError("invalid status line")
+    return int(line[9:12])
+
+
 def _content_length(values: list[str]) -> int:
     """The one length that the ``content-length`` values say (RFC 9110 §8.6).
 
     Raises:
         HttpProtocolError: not digits, or differing values.
     """
+    if len(values) == 1 and values[0].isdigit() and values[0].isascii() and len(values[0]) < 20:
+        return int(values[0])  # the common case: one plain number
     seen = ""
     for value in values:
         for part in value.split(","):
@@ -347,7 +374,7 @@ class Http1Exchange:
             data = text.encode("latin-1")
         except UnicodeEncodeError:
             self._bad_value(host if not has_host else None, headers, latin1=True)
-        self._reset()
+        # __init__ and finish() left the exchange reset (the only ways to _IDLE).
         self._head_req = method == "HEAD" if head is None else head
         self._close = close
         self._state = _HEAD
@@ -427,24 +454,19 @@ class Http1Exchange:
         """Parse one response head; set the body state (or stay in ``_HEAD`` after 1xx)."""
         lines = _split_head(head)
         line = lines[0]
-        if (
-            len(line) < 12
-            or line[:7] != "HTTP/1."
-            or line[7] not in "01"
-            or line[8] != " "
-            or not line[9:12].isdigit()
-            or not line[9:12].isascii()
-            or (len(line) > 12 and line[12] != " ")
-            or line[9] == "0"
-        ):
-            raise HttpProtocolError("invalid status line")
-        status = int(line[9:12])
+        status = _STATUS.get(line)
+        if status is None:
+            status = _status_of(line)
+            if len(_STATUS) < 256:
+                _STATUS[line] = status
         headers = _parse_fields(lines, 1)
         te: list[str] | None = None
         cl: list[str] | None = None
         conn: list[str] | None = None
         ce: list[str] | None = None
         for name, value in headers:
+            if name not in _FRAMING:
+                continue
             if name == "content-length":
                 cl = [value] if cl is None else [*cl, value]
             elif name == "transfer-encoding":
