@@ -481,6 +481,7 @@ def test_error_is_a_transport_error() -> None:
         (b"1.0", b"keep-alive", True),
         (b"1.0", b"Keep-Alive", True),
         (b"1.0", b"keep-alive, close", False),
+        (b"1.0", b"upgrade", False),
     ],
 )
 def test_keep_alive_decision(version: bytes, connection: bytes | None, reusable: bool) -> None:
@@ -556,7 +557,10 @@ def test_head_limit_independent_of_chunking() -> None:
     rejects(_head_of(65))
     rejects(_head_of(66))
     rejects(b"HTTP/1.1 200 OK\r\nX: " + b"a" * 60)  # no end in sight
-    assert every_split(b"HTTP/1.1 200 OK\r\nX: " + b"a" * 42)[0] == "incomplete"
+    # 64 bytes with no blank line yet: any end would make it 65 or more.
+    rejects(b"HTTP/1.1 200 OK\r\nX: " + b"a" * 44)
+    assert every_split(b"HTTP/1.1 200 OK\r\nX: " + b"a" * 43)[0] == "incomplete"
+    assert every_split(_head_of(64)[:-1])[0] == "incomplete"  # 63 bytes, ends in CRLF CR
     # 1xx heads each get the limit, so their sum may exceed it.
     assert ok(b"HTTP/1.1 100 Continue\r\n" + b"X: " + b"a" * 30 + b"\r\n\r\n" + _head_of(64))[1]
 
@@ -567,6 +571,8 @@ def test_trailer_limit_independent_of_chunking() -> None:
     trailer = b"X: " + b"a" * 57 + b"\r\n\r\n"  # exactly 64
     assert ok(start + trailer)[0][2] == b""
     rejects(start + b"X: " + b"a" * 58 + b"\r\n\r\n")
+    rejects(start + b"X: " + b"a" * 61)  # 64 bytes, no end yet
+    assert every_split(start + b"X: " + b"a" * 60)[0] == "incomplete"
 
 
 @pytest.mark.usefixtures("small_limits")
@@ -575,6 +581,8 @@ def test_chunk_line_limit_independent_of_chunking() -> None:
     assert ok(start + b"1;abcdefgh\r\nx\r\n0\r\n\r\n")[0][2] == b"x"  # 12-byte line
     rejects(start + b"1;abcdefghi\r\nx\r\n0\r\n\r\n")
     rejects(start + b"000000000001\r\nx\r\n0\r\n\r\n")
+    rejects(start + b"1;abcdefghij")  # 12 bytes, no CRLF yet
+    assert every_split(start + b"1;abcdefghi")[0] == "incomplete"
 
 
 def test_body_limit_content_length() -> None:
