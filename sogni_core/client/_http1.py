@@ -44,6 +44,13 @@ most ``max_body``. Each is checked on what the bytes *say*, not on how they
 were split across ``receive`` calls, so a verdict never depends on the
 chunking. Every violation raises :class:`HttpProtocolError` with a message that
 names the rule and never a header value (values may carry credentials).
+
+Against h11 (``tests/transports/test_http1_h11.py`` checks each): stricter on
+obs-fold, bare LF, versions other than 1.0/1.1, control characters in the
+head, Transfer-Encoding in HTTP/1.0, and on reuse after TE with CL, after
+bytes past the response, or after a body read until close; looser in reusing
+HTTP/1.0 keep-alive, BWS before a chunk extension, long zero-padded chunk
+sizes, gzip/deflate transfer-codings and Transfer-Encoding split over fields.
 """
 
 from __future__ import annotations
@@ -399,7 +406,10 @@ class Http1Exchange:
     # --------------------------------------------------------------- receive
 
     def receive(self, data: bytes) -> bool:
-        """Feed received bytes; ``b""`` means the peer closed (EOF).
+        """Feed received bytes (``bytes`` or ``bytearray``); ``b""`` means the peer closed (EOF).
+
+        Bytes that arrive after the response is complete are dropped and make
+        the connection not reusable.
 
         Returns:
             ``True`` once the whole response has arrived.
