@@ -79,11 +79,72 @@ def http_client(**options: Any) -> httpx.AsyncClient:
     return httpx.AsyncClient(**options)
 
 
-_Conn = tuple[asyncio.StreamReader, asyncio.StreamWriter, "Exchange"]
+class _HttpConnection(asyncio.Protocol):
+    """One kept-alive HTTP/1.1 connection: bytes go from ``data_received``
+    straight into its :class:`Exchange`; the waiting request wakes once, when
+    the response is complete (no stream reader, no wake-up per read)."""
+
+    def __init__(self, exchange: Exchange) -> None:
+        self.exchange = exchange
+        self.transport: asyncio.Transport | None = None
+        self.seen = False  # a byte of this cycle's answer arrived (no silent retry then)
+        self.lost = False
+        self._waiter: asyncio.Future[None] | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport  # type: ignore[assignment]
+
+    def data_received(self, data: bytes) -> None:
+        self.seen = True
+        waiter = self._waiter
+        if waiter is None or waiter.done():
+            self.lost = True  # bytes nobody asked for: never reuse this connection
+            self.close()
+            return
+        try:
+            if self.exchange.receive(data):
+                waiter.set_result(None)
+        except Exception as exc:
+            waiter.set_exception(exc)
+
+    def eof_received(self) -> bool:
+        self._end(None)
+        return False  # close the transport
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.lost = True
+        self._end(exc)
+
+    def _end(self, exc: Exception | None) -> None:
+        waiter = self._waiter
+        if waiter is None or waiter.done():
+            return
+        try:  # EOF may end a response framed by the close
+            done = self.exchange.receive(b"")
+        except Exception as err:
+            waiter.set_exception(exc or err)
+            return
+        if done:
+            waiter.set_result(None)
+        else:
+            waiter.set_exception(exc or ConnectionResetError("connection closed"))
+
+    async def exchange_bytes(self, data: bytes) -> None:
+        """Write one request and wait until its whole response arrived."""
+        if self.transport is None or self.lost:
+            raise ConnectionResetError("connection closed")
+        self.seen = False
+        self._waiter = asyncio.get_running_loop().create_future()
+        self.transport.write(data)
+        await self._waiter
+
+    def close(self) -> None:
+        if self.transport is not None:
+            self.transport.close()
 
 
 class HttpPool:
-    """Kept-alive HTTP/1.1 connections (h11 over asyncio streams), by origin.
+    """Kept-alive HTTP/1.1 connections (asyncio protocols), by origin.
 
     Used by ``RestClient.send`` for the core's complete requests; streams,
     downloads and redirects go through ``httpx`` (:func:`http_client`).
@@ -93,7 +154,7 @@ class HttpPool:
         self._verify = verify
         self._context: ssl.SSLContext | None = None
         self._max_idle = max_connections
-        self._idle: dict[Any, list[_Conn]] = {}
+        self._idle: dict[Any, list[_HttpConnection]] = {}
         self._closed = False
 
     def __repr__(self) -> str:
@@ -105,24 +166,32 @@ class HttpPool:
             self._context = _ssl_context(self._verify)
         return self._context
 
-    async def _open(self, origin: Any) -> tuple[asyncio.StreamReader, asyncio.StreamWriter, Any]:
+    async def _open(self, origin: Any) -> _HttpConnection:
         from ._http11 import Exchange
 
         scheme, host, port = origin
         secure = scheme == "https"
-        reader, writer = await asyncio.open_connection(
+        _transport, conn = await asyncio.get_running_loop().create_connection(
+            lambda: _HttpConnection(Exchange()),
             host,
             port,
             ssl=self._tls() if secure else None,
             server_hostname=host if secure else None,
-            limit=2**24,
         )
-        return reader, writer, Exchange()
+        return conn
 
-    def _release(self, origin: Any, conn: _Conn) -> None:
+    def _take(self, origin: Any) -> _HttpConnection | None:
+        idle = self._idle.get(origin)
+        while idle:
+            conn = idle.pop()
+            if not conn.lost:  # the server closed it while idle: skip it
+                return conn
+        return None
+
+    def _release(self, origin: Any, conn: _HttpConnection) -> None:
         idle = self._idle.setdefault(origin, [])
-        if self._closed or len(idle) >= self._max_idle:
-            conn[1].close()
+        if self._closed or conn.lost or len(idle) >= self._max_idle:
+            conn.close()
         else:
             idle.append(conn)
 
@@ -130,24 +199,10 @@ class HttpPool:
         """Close every idle connection."""
         self._closed = True
         idle, self._idle = self._idle, {}
-        writers = [writer for conns in idle.values() for _reader, writer, _exchange in conns]
-        for writer in writers:
-            writer.close()
-        for writer in writers:
-            with contextlib.suppress(Exception):
-                await writer.wait_closed()
-
-
-async def _read_response(
-    reader: asyncio.StreamReader, exchange: Exchange, seen: list[bool]
-) -> None:
-    # ``seen`` gets an entry once any byte arrived (no silent retry then).
-    while True:
-        data = await reader.read(_READ_SIZE)
-        if data and not seen:
-            seen.append(True)
-        if exchange.receive(data):
-            return
+        for conns in idle.values():
+            for conn in conns:
+                conn.close()
+        await asyncio.sleep(0)  # let the transports finish closing
 
 
 def http_pool(*, verify: Any, max_connections: int) -> HttpPool:
@@ -183,11 +238,9 @@ async def http_send(
         raise NoResponseError("the HTTP pool is closed", connect=True)
     origin, host, target = origin_of(url)
     while True:
-        idle = pool._idle.get(origin)
-        reused = bool(idle)
-        if idle:
-            conn = idle.pop()
-        else:
+        conn = pool._take(origin)
+        reused = conn is not None
+        if conn is None:
             try:
                 conn = await asyncio.wait_for(pool._open(origin), timeout)
             except asyncio.TimeoutError as exc:
@@ -195,31 +248,30 @@ async def http_send(
             except OSError as exc:
                 failure = f"connect failed: {type(exc).__name__}"
                 raise NoResponseError(failure, connect=True) from exc
-        reader, writer, exchange = conn
-        seen: list[bool] = []
+        exchange = conn.exchange
         try:
-            writer.write(exchange.start(method, host, target, headers, body))
+            request = exchange.start(method, host, target, headers, body)
             if sys.version_info >= (3, 11):  # no task per request, as wait_for makes
                 async with asyncio.timeout(timeout):
-                    await _read_response(reader, exchange, seen)
+                    await conn.exchange_bytes(request)
             else:
-                await asyncio.wait_for(_read_response(reader, exchange, seen), timeout)
+                await asyncio.wait_for(conn.exchange_bytes(request), timeout)
         except asyncio.TimeoutError as exc:
-            writer.close()
+            conn.close()
             raise NoResponseError(f"{method} timed out") from exc
         except (OSError, h11.ProtocolError) as exc:
-            writer.close()
-            if reused and not seen:
+            conn.close()
+            if reused and not conn.seen:
                 continue  # a stale keep-alive connection: once more, fresh
             raise NoResponseError(f"{method} failed: {type(exc).__name__}") from exc
         except BaseException:
-            writer.close()
+            conn.close()
             raise
         result: tuple[int, list[tuple[str, str]], bytes] = exchange.result()
         if exchange.finish():
             pool._release(origin, conn)
         else:
-            writer.close()
+            conn.close()
         return result
 
 

@@ -1,9 +1,9 @@
-"""The public client: ``SogniClient``, ``client.projects``, ``client.account``, ``Project``.
+"""The public client: ``SogniClient``, ``client.projects``, ``client.account``.
 
 Written once for asyncio; ``tools/unasync.py`` generates the trio copy (same
 code, trio backend) and the blocking copy (``async``/``await`` removed,
 threads backend). All protocol decisions live in the sans-IO core; this module
-routes the core's app events to :class:`Project` objects and exposes them.
+routes the core's app events to :class:`~._project.Project` objects.
 """
 
 from __future__ import annotations
@@ -32,7 +32,6 @@ from sogni_core.client import project_spec as make_project_spec
 from sogni_core.protocol._errors import (
     ConnectionClosedError,
     InvalidParamsError,
-    JobFailedError,
 )
 from sogni_core.protocol.jobrequest import (
     AudioProjectParams,
@@ -48,6 +47,7 @@ from sogni_core.state.session import ReconnectPolicy
 
 from . import _backend as backend
 from ._driver import Driver
+from ._project import Project, dispatch
 from ._rest import RestClient
 
 if TYPE_CHECKING:
@@ -58,210 +58,11 @@ if TYPE_CHECKING:
     from ._chat import Chat
     from ._workflows import Workflows
 
-__all__ = ["Account", "Project", "ProjectEvents", "Projects", "SogniClient"]
+__all__ = ["Account", "Projects", "SogniClient"]
 
 log = logging.getLogger("sogni.client")
 
 E = TypeVar("E", bound=ev.Event)
-_END_EVENTS = (ev.ProjectCompleted, ev.ProjectFailed, ev.ProjectCanceled)
-_EXTENSIONS = {"image": "png", "video": "mp4", "audio": "mp3"}
-
-
-def _dispatch(callbacks: list[tuple[type, Callable[[Any], None]]], event: ev.Event) -> None:
-    for kind, callback in list(callbacks):
-        if isinstance(event, kind):
-            try:
-                callback(event)
-            except Exception:
-                log.exception("callback for %s failed", type(event).__name__)
-
-
-class ProjectEvents:
-    """One pass over a project's events (from :meth:`Project.events`).
-
-    A plain iterator object, not an async generator: leaving the loop early
-    needs no ``aclosing()`` (trio warns about unfinished async generators).
-    Its queue is registered with the project until the end event was
-    returned, :meth:`aclose` was called, or the iterator was dropped.
-    """
-
-    def __init__(self, project: Project) -> None:
-        self._project: Project | None = project
-        self._queue = backend.Queue()
-        for event in project._history:
-            self._queue.put_nowait(event)
-        project._queues.append(self._queue)
-
-    def __repr__(self) -> str:
-        return f"ProjectEvents(open={self._project is not None})"
-
-    def __aiter__(self) -> ProjectEvents:
-        return self
-
-    async def __anext__(self) -> ev.Event:
-        if self._project is None:
-            raise StopAsyncIteration
-        event: ev.Event = await self._queue.get()
-        if isinstance(event, _END_EVENTS):
-            self._unregister()
-        return event
-
-    async def aclose(self) -> None:
-        """Stop receiving events (idempotent)."""
-        self._unregister()
-
-    def _unregister(self) -> None:
-        project, self._project = self._project, None
-        if project is not None:
-            try:
-                project._queues.remove(self._queue)
-            except ValueError:  # pragma: no cover - already gone
-                pass
-
-    def __del__(self) -> None:
-        self._unregister()
-
-
-class Project:
-    """One submitted project: its events, its end, its results.
-
-    Created by :meth:`Projects.create`; do not construct directly.
-
-    Attributes:
-        id: the project id (uppercase UUID).
-        params: the parameters it was created with.
-    """
-
-    def __init__(self, client: SogniClient, project_id: str, params: ProjectParams) -> None:
-        self.id = project_id
-        self.params = params
-        self._client = client
-        self._history: list[ev.Event] = []
-        self._queues: list[backend.Queue] = []
-        self._callbacks: list[tuple[type, Callable[[Any], None]]] = []
-        self._done = backend.Event()
-        self._end: ev.Event | None = None
-        self.progress = 0
-        """Project progress, 0-100 (never decreases)."""
-        self.jobs: dict[str, ev.JobCompleted] = {}
-        """Completed jobs by job id (one entry per delivered result)."""
-
-    def __repr__(self) -> str:
-        state = type(self._end).__name__ if self._end else f"{self.progress}%"
-        return f"Project(id={self.id!r}, {state})"
-
-    @property
-    def finished(self) -> bool:
-        """Whether the project completed, failed or was canceled."""
-        return self._end is not None
-
-    @property
-    def result_urls(self) -> list[str]:
-        """Result URLs delivered so far, in job order."""
-        return [j.result_url for j in self.jobs.values() if j.result_url]
-
-    def on(self, event_type: type[E], callback: Callable[[E], None]) -> None:
-        """Call ``callback(event)`` for every later event of ``event_type``.
-
-        Callbacks run one at a time, in event order, on the pump or the socket
-        reader (threads for the blocking client); keep them short, never wait.
-        """
-        self._callbacks.append((event_type, callback))
-
-    def _feed(self, event: ev.Event) -> None:
-        if self._end is not None:
-            return
-        if isinstance(event, ev.ProjectProgressed):
-            self.progress = event.progress
-        elif isinstance(event, ev.JobCompleted):
-            self.jobs.setdefault(event.job_id, event)
-        self._history.append(event)
-        for queue in self._queues:
-            queue.put_nowait(event)
-        _dispatch(self._callbacks, event)
-        if isinstance(event, _END_EVENTS):
-            self._end = event
-            if isinstance(event, ev.ProjectCompleted):
-                self.progress = 100
-            self._done.set()
-
-    def events(self) -> ProjectEvents:
-        """Every event of this project, from the first, ending after its end.
-
-        ``async for event in project.events()``; breaking out early is fine
-        (no ``aclosing()`` needed): the iterator stops receiving events when
-        it is closed, dropped or exhausted.
-
-        Returns:
-            A :class:`ProjectEvents` iterator of typed events
-            (``ProjectQueued``, ``JobProgressed``, ``JobCompleted``, ..., then
-            one of ``ProjectCompleted``/``ProjectFailed``/``ProjectCanceled``).
-        """
-        return ProjectEvents(self)
-
-    async def wait(self, timeout: float | None = None) -> list[str]:
-        """Wait for the end of the project.
-
-        Cancelling the caller while it waits cancels the remote project.
-
-        Args:
-            timeout: seconds to wait; ``None`` waits until the end.
-
-        Returns:
-            The result URLs (NSFW-withheld results are left out).
-
-        Raises:
-            JobFailedError: the project failed or was canceled.
-            ConnectionClosedError: the connection ended for good.
-            ClientClosedError: the client was closed while the project ran.
-            TimeoutError: ``timeout`` passed (the project keeps running).
-        """
-        try:
-            done = await backend.wait_event(self._done, timeout)
-        except BaseException:
-            if not self.finished:
-                self._client._cancel_nowait(self.id)
-            raise
-        if not done:
-            raise TimeoutError(f"project {self.id} still running after {timeout} s")
-        end = self._end
-        if isinstance(end, ev.ProjectFailed):
-            closed = self._client._closed_error
-            if closed is not None and end.error.code == 0:
-                raise closed
-            if self._client._closed and end.error.code == 0:
-                raise ClientClosedError("the client was closed before the project ended")
-            raise JobFailedError(end.error.message, code=end.error.original_code or end.error.code)
-        if isinstance(end, ev.ProjectCanceled):
-            raise JobFailedError("project canceled", code="canceled")
-        return self.result_urls
-
-    async def cancel(self) -> None:
-        """Cancel the project on the Supernet (no-op once it has ended)."""
-        if not self.finished:
-            self._client._cancel_nowait(self.id)
-
-    async def download(self, folder: str | os.PathLike[str]) -> list[Path]:
-        """Stream every result into ``folder`` (created if needed).
-
-        Files are named ``<project id>_<job id>.<ext>``; the body is streamed
-        to disk, never held whole in memory.
-
-        Returns:
-            The written paths, in job order.
-        """
-        target = Path(folder)
-        target.mkdir(parents=True, exist_ok=True)
-        media = type(self.params).__name__.removesuffix("ProjectParams").lower()
-        ext = self.params.output_format or _EXTENSIONS.get(media, "bin")
-        paths: list[Path] = []
-        for job in list(self.jobs.values()):
-            if not job.result_url:
-                continue
-            path = target / f"{self.id}_{job.job_id}.{ext}"
-            await self._client._rest.download(job.result_url, path)
-            paths.append(path)
-        return paths
 
 
 class Projects:
@@ -765,7 +566,7 @@ class SogniClient:
             self._llm_models = event  # replayed into client.chat when first used
         elif isinstance(event, ev.Connecting) and event.attempt:
             log.info("reconnecting (attempt %d) in %.1f s", event.attempt, event.delay)
-        _dispatch(self._callbacks, event)
+        dispatch(self._callbacks, event)
 
     # -- verbs -----------------------------------------------------------------------
 

@@ -109,6 +109,9 @@ class Driver:
         self._delivering = 0  # inline batches being delivered (at most one)
         self._delivered = backend.Event()  # set when the last inline batch is done
         self._waiting_for: float | None = None  # the deadline the parked pump waits for
+        self._fetch_queue: backend.Queue | None = None  # URL fetches for the fetchers
+        self._fetchers = 0  # fetcher tasks running (at most MAX_CONCURRENT_ACTIONS)
+        self._idle_fetchers = 0  # of those, waiting on the queue
 
     def __repr__(self) -> str:
         return f"Driver(state={self.conn.state.name})"
@@ -272,10 +275,15 @@ class Driver:
                     await self._ws.send_ping()
                 except WebSocketClosed:
                     pass
-        elif isinstance(event, ev.FetchResultUrl):
-            self._tasks.start_soon(self._fetch_result, event)
-        elif isinstance(event, ev.FetchPreviewUrl):
-            self._tasks.start_soon(self._fetch_preview, event)
+        elif isinstance(event, (ev.FetchResultUrl, ev.FetchPreviewUrl)):
+            with self._lock:
+                if self._fetch_queue is None:
+                    self._fetch_queue = backend.Queue()
+                self._fetch_queue.put_nowait(event)
+                if self._idle_fetchers or self._fetchers >= MAX_CONCURRENT_ACTIONS:
+                    return  # a fetcher takes it
+                self._fetchers += 1
+            self._tasks.start_soon(self._fetcher, self._fetch_queue)
         elif isinstance(event, ev.CheckProjectLiveness):
             self._tasks.start_soon(self._check_liveness, event.project_id)
         else:
@@ -339,6 +347,29 @@ class Driver:
             status, headers, body = await self._rest.send(request)
         return parse_download_url(status, headers, body)
 
+    async def _fetcher(self, queue: backend.Queue) -> None:
+        """Fetch queued result/preview URLs until the client closes: a burst
+        of results costs at most ``MAX_CONCURRENT_ACTIONS`` long-lived tasks
+        (threads on the blocking client), not one per job."""
+        try:
+            while True:
+                with self._lock:
+                    self._idle_fetchers += 1
+                try:
+                    action = await queue.get()
+                finally:
+                    with self._lock:
+                        self._idle_fetchers -= 1
+                if action is None:  # aclose: stop
+                    return
+                if isinstance(action, ev.FetchResultUrl):
+                    await self._fetch_result(action)
+                else:
+                    await self._fetch_preview(action)
+        finally:
+            with self._lock:
+                self._fetchers -= 1
+
     async def _fetch_result(self, action: ev.FetchResultUrl) -> None:
         url: str | None
         try:
@@ -390,6 +421,10 @@ class Driver:
             return
         with swallow_protocol_errors(log):
             self.call(self.conn.close)
+        with self._lock:  # one stop mark per fetcher (threads wait on the queue)
+            if self._fetch_queue is not None:
+                for _ in range(self._fetchers):
+                    self._fetch_queue.put_nowait(None)
         await backend.wait_event(self._stopped, timeout)
         ws, self._ws = self._ws, None
         if ws is not None:

@@ -30,7 +30,8 @@ from sogni_core.protocol._errors import (
     SogniError,
 )
 
-from ._client import Account, Project, ProjectEvents, Projects, SogniClient
+from ._client import Account, Projects, SogniClient
+from ._project import Project, ProjectEvents
 
 if TYPE_CHECKING:
     from sogni_core.chat import ChatError
