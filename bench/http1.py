@@ -10,11 +10,12 @@ A cycle is what a request pool does per REST call on a kept-alive connection:
 ``recv`` would return it, ``result()`` and ``finish()``. The response is a
 typical API answer: ``200 OK``, 8 headers, a ~300-byte JSON body framed by
 ``Content-Length``. The contenders are :class:`sogni_core.client.Http1Exchange`
-and the transports' h11 wrapper ``transports/asyncio/sogni_asyncio/_http11.py``
-``Exchange`` (imported by path). Each repetition runs ``--cycles`` cycles on one
-exchange, the contenders taking turns (so both see the same machine load); the
-best repetition (CPU time, ``process_time``) is reported, and the ratio
-h11 / ours (the target is >= 5).
+and an h11 wrapper with the same interface, ``bench/_h11_exchange.py``
+``Exchange`` (imported by path), which is how the pools drove h11 before.
+Each repetition runs ``--cycles`` cycles on one exchange, the contenders
+taking turns (so both see the same machine load); the best repetition (CPU
+time, ``process_time``) is reported, and the ratio h11 / ours (the target is
+>= 5).
 """
 
 from __future__ import annotations
@@ -67,7 +68,7 @@ _HEADERS = [
 
 def _h11_exchange() -> Any:
     """Today's ``Exchange`` class, loaded from its file (no transport imports)."""
-    path = ROOT / "transports" / "asyncio" / "sogni_asyncio" / "_http11.py"
+    path = ROOT / "bench" / "_h11_exchange.py"
     spec = importlib.util.spec_from_file_location("_bench_http11", path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)

@@ -30,7 +30,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "transports" / "asyncio" / "sogni_asyncio"
-HAND_WRITTEN = frozenset({"_backend.py"})
+HAND_WRITTEN = frozenset({"_backend.py", "_http_pool.py"})
 
 TRIO_RULES: list[tuple[str, str]] = [
     (r"\bsogni_asyncio\b", "sogni_trio"),

@@ -24,6 +24,7 @@ from ._login import (
     eip712_domain,
     wallet_private_key,
 )
+from ._origins import Origin, origin_of
 from ._uploads import MEDIA_FIELDS, Upload, file_media, replace_media, upload_plan
 from ._wsframes import CloseReceived, PingReceived, WebSocketReader, split_response_head
 
@@ -37,6 +38,7 @@ __all__ = [
     "HttpProtocolError",
     "MEDIA_FIELDS",
     "NoResponseError",
+    "Origin",
     "PingReceived",
     "TLS_HANDSHAKE_FAILED",
     "TransportError",
@@ -47,6 +49,7 @@ __all__ = [
     "eip712_domain",
     "file_media",
     "media_type_of",
+    "origin_of",
     "project_spec",
     "replace_media",
     "socket_headers",

@@ -1,4 +1,5 @@
-"""One scenario suite, three transports.
+"""One scenario suite, three transports (trio twice: with trio-websocket, its
+default, and with ``websocket="wsproto"``).
 
 Each scenario is an ``async def scenario(h, emu)`` written once. The harness
 ``h`` adapts the transport: for asyncio and trio it awaits the client's
@@ -21,7 +22,7 @@ import pytest
 import trio
 from sogni_emulator import Emulator
 
-TRANSPORTS = ("asyncio", "trio", "sync")
+TRANSPORTS = ("asyncio", "trio", "trio-wsproto", "sync")
 SECRET_KEY = "sk-test-SECRET-5f0b9c1e7d2a4e68"
 HARD_TIMEOUT = 45.0
 
@@ -29,13 +30,16 @@ HARD_TIMEOUT = 45.0
 class Harness:
     """Transport adapter for the scenarios."""
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, variant: str) -> None:
+        name, _, websocket = variant.partition("-")
         self.name = name
+        self.variant = variant
+        self.websocket = websocket or None  # the client's ``websocket`` option
         self.mod = importlib.import_module(f"sogni_{name}")
         self.is_async = name != "sync"
 
     def __repr__(self) -> str:
-        return f"Harness({self.name})"
+        return f"Harness({self.variant})"
 
     async def call(self, value: Any) -> Any:
         """Await ``value`` if the transport returned an awaitable."""
@@ -48,6 +52,8 @@ class Harness:
         kwargs.setdefault("rest_endpoint", emu.rest_url)
         kwargs.setdefault("socket_endpoint", emu.socket_url)
         kwargs.setdefault("connect_timeout", 10.0)
+        if self.websocket is not None:
+            kwargs.setdefault("websocket", self.websocket)
         client = self.mod.SogniClient(**kwargs)
         return self._acm(client)
 

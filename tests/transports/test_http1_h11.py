@@ -4,7 +4,7 @@ Hypothesis builds valid responses (random version, status, reason, headers
 with random OWS, optional 1xx responses first, Content-Length, chunked with
 random chunk sizes, extensions and trailers, or read-until-close; GET or HEAD)
 and splits the byte stream at random points. The same chunks go to an h11
-client connection (driven as ``transports/.../_http11.py`` ``Exchange`` drives
+client connection (driven as ``bench/_h11_exchange.py`` ``Exchange`` drives
 it) and to :class:`Http1Exchange`; status, headers, body and the keep-alive
 verdict (h11: ``our_state`` and ``their_state`` both ``DONE``) must agree.
 

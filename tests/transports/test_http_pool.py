@@ -149,7 +149,7 @@ def test_origin_of_matches_urlsplit_with_and_without_its_cache(url: str) -> None
     answer is what ``urlsplit`` gives (fragments never reach the target)."""
     from urllib.parse import urlsplit
 
-    from sogni_asyncio import _http11
+    from sogni_core.client import _origins
 
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
@@ -158,11 +158,11 @@ def test_origin_of_matches_urlsplit_with_and_without_its_cache(url: str) -> None
         parts.netloc.rsplit("@", 1)[-1],
         (parts.path or "/") + ("?" + parts.query if parts.query else ""),
     )
-    _http11._ORIGINS.clear()
-    assert _http11.origin_of(url) == expected  # parsed (and maybe cached)
-    assert _http11.origin_of(url) == expected  # maybe from the cache
-    _http11.origin_of(url.split("#")[0].split("?")[0] + "/warm")  # cache this authority
-    assert _http11.origin_of(url) == expected
+    _origins._ORIGINS.clear()
+    assert _origins.origin_of(url) == expected  # parsed (and maybe cached)
+    assert _origins.origin_of(url) == expected  # maybe from the cache
+    _origins.origin_of(url.split("#")[0].split("?")[0] + "/warm")  # cache this authority
+    assert _origins.origin_of(url) == expected
 
 
 async def _refused(h: Any) -> None:

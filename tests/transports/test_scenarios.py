@@ -330,6 +330,14 @@ def test_bad_credentials_rejected_at_construction(h: Any) -> None:
     with pytest.raises(InvalidParamsError) as info:
         h.mod.SogniClient(app_id="x")
     assert info.value.field == "api_key"
+    # A key that would break (or smuggle) an HTTP header line; the message
+    # must not repeat it.
+    for key in ("sk-live\r\nX-Injected: 1", "sk-\x00", "sk-ключ"):
+        with pytest.raises(InvalidParamsError) as bad:
+            h.mod.SogniClient(api_key=key)
+        assert bad.value.field == "api_key"
+        assert key not in str(bad.value)
+        assert "sk-" not in str(bad.value)
 
 
 async def _secrets(h: Any, emu: Any) -> list[str]:

@@ -29,6 +29,7 @@ from sogni_core.protocol._errors import (
     SogniError,
 )
 
+from ._backend import WEBSOCKETS
 from ._client import Account, Projects, SogniClient
 from ._project import Project, ProjectEvents
 
@@ -71,5 +72,6 @@ __all__ = [
     "SogniClient",
     "SogniError",
     "TransportError",
+    "WEBSOCKETS",
     "WebSocketClosed",
 ]

@@ -319,6 +319,9 @@ class SogniClient:
             (your proxies, mounts, event hooks, limits); you keep closing it.
             By default requests the core built go over a small keep-alive
             HTTP/1.1 pool, and httpx carries streams, downloads and redirects.
+        websocket: the WebSocket library, one of ``WEBSOCKETS`` (the first is
+            the default): trio offers ``"trio-websocket"`` and the leaner
+            ``"wsproto"``; asyncio and blocking code use ``"wsproto"``.
 
     Raises:
         InvalidParamsError: missing or conflicting credentials.
@@ -343,6 +346,7 @@ class SogniClient:
         reconnect_policy: ReconnectPolicy | None = None,
         testnet: bool = False,
         http_client: httpx.AsyncClient | None = None,
+        websocket: str | None = None,
     ) -> None:
         tokens: TokenSession | None = None
         login: tuple[str, str] | None = None
@@ -360,8 +364,12 @@ class SogniClient:
             raise InvalidParamsError(
                 "api_key", "give exactly one of: api_key, username/password, token/refresh_token"
             )
+        if api_key and not (api_key.isascii() and api_key.isprintable()):
+            raise InvalidParamsError("api_key", "must be printable ASCII (it is sent as a header)")
         if network not in ("fast", "relaxed"):
             raise InvalidParamsError("network", "must be 'fast' or 'relaxed'")
+        if websocket is not None and websocket not in backend.WEBSOCKETS:
+            raise InvalidParamsError("websocket", f"must be one of {backend.WEBSOCKETS}")
         self.app_id = app_id or uuid4_upper(os.urandom(16))
         self.app_source = app_source
         self._hosts = Hosts.from_config(rest_endpoint, socket_endpoint)
@@ -392,6 +400,7 @@ class SogniClient:
             self._on_event,
             on_fatal=self._on_fatal,
             verify=verify,
+            websocket=websocket or backend.WEBSOCKETS[0],
         )
         self._fatal: Exception | None = None
         self._connect_timeout = connect_timeout

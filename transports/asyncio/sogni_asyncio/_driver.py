@@ -76,6 +76,7 @@ class Driver:
         on_fatal: called when opening the socket failed in a way no retry
             fixes (a rejected TLS certificate).
         verify: TLS verification for the socket.
+        websocket: the WebSocket implementation (one of ``backend.WEBSOCKETS``).
     """
 
     def __init__(
@@ -87,6 +88,7 @@ class Driver:
         *,
         on_fatal: Callable[[Exception], None] | None = None,
         verify: Any = True,
+        websocket: str = backend.WEBSOCKETS[0],
     ) -> None:
         self.conn = conn
         self._rest = rest
@@ -96,6 +98,7 @@ class Driver:
         self.last_open_error: str | None = None
         """Why the last socket open failed (for error messages), if it did."""
         self._verify = verify
+        self._websocket = websocket
         self._lock = backend.CoreLock()
         self._wake = backend.Event()
         self._frames: list[str] = []
@@ -297,7 +300,9 @@ class Driver:
     async def _run_socket(self, url: str) -> None:
         try:
             headers = socket_headers(await self._rest.auth())
-            ws = await backend.open_websocket(url, headers, verify=self._verify, tasks=self._tasks)
+            ws = await backend.open_websocket(
+                url, headers, verify=self._verify, tasks=self._tasks, library=self._websocket
+            )
         except WebSocketClosed as exc:
             log.debug("socket open failed: %s", exc.reason)
             self.last_open_error = exc.reason

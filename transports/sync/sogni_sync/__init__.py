@@ -30,6 +30,7 @@ from sogni_core.protocol._errors import (
     SogniError,
 )
 
+from ._backend import WEBSOCKETS
 from ._client import Account, Projects, SogniClient
 from ._project import Project, ProjectEvents
 
@@ -72,5 +73,6 @@ __all__ = [
     "SogniClient",
     "SogniError",
     "TransportError",
+    "WEBSOCKETS",
     "WebSocketClosed",
 ]

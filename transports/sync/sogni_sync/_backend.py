@@ -11,7 +11,6 @@ knows the Sogni protocol.
 from __future__ import annotations
 
 import collections
-import contextlib
 import logging
 import queue
 import socket
@@ -25,23 +24,24 @@ from urllib.parse import urlsplit
 
 from sogni_core.client import (
     TLS_HANDSHAKE_FAILED,
-    NoResponseError,
     PingReceived,
     WebSocketClosed,
     WebSocketReader,
     split_response_head,
 )
 
+from ._http_pool import HttpPool, http_pool, http_send, tls_context
+
 if TYPE_CHECKING:
     import httpx
     from wsproto import WSConnection
 
-    from ._http11 import Exchange
 
 # httpx (REST) and wsproto/h11 (the socket) are imported on first use, not
 # with the package: they are most of ``import sogni_sync``'s time.
 
 __all__ = [
+    "WEBSOCKETS",
     "Cancelled",
     "CoreLock",
     "Event",
@@ -66,6 +66,13 @@ __all__ = [
 
 log = logging.getLogger("sogni.backend")
 
+WEBSOCKETS: tuple[str, ...] = ("wsproto",)
+"""The WebSocket implementations ``open_websocket`` offers; the first is the default.
+
+wsproto makes the handshake and frames what is sent; the core's
+``WebSocketReader`` parses what arrives.
+"""
+
 Cancelled = KeyboardInterrupt
 CoreLock = threading.RLock
 _READ_SIZE = 65536
@@ -77,143 +84,6 @@ def http_client(**options: Any) -> httpx.Client:
     import httpx
 
     return httpx.Client(**options)
-
-
-_Conn = tuple[socket.socket, "Exchange"]
-
-
-class HttpPool:
-    """Kept-alive HTTP/1.1 connections (h11 over blocking sockets), by origin.
-
-    Thread-safe (REST actions run in threads). Used by ``RestClient.send``
-    for the core's complete requests; streams, downloads and redirects go
-    through ``httpx`` (:func:`http_client`).
-    """
-
-    def __init__(self, *, verify: Any, max_connections: int) -> None:
-        self._verify = verify
-        self._context: ssl.SSLContext | None = None
-        self._max_idle = max_connections
-        self._idle: dict[Any, list[_Conn]] = {}
-        self._lock = threading.Lock()
-        self._closed = False
-
-    def __repr__(self) -> str:
-        return f"HttpPool(idle={sum(len(v) for v in self._idle.values())})"
-
-    def _tls(self) -> ssl.SSLContext:
-        # One context per pool: loading the CA store costs milliseconds.
-        if self._context is None:
-            self._context = _ssl_context(self._verify)
-        return self._context
-
-    def _take(self, origin: Any) -> _Conn | None:
-        with self._lock:
-            idle = self._idle.get(origin)
-            return idle.pop() if idle else None
-
-    def _open(self, origin: Any, timeout: float) -> _Conn:
-        from ._http11 import Exchange
-
-        scheme, host, port = origin
-        sock = socket.create_connection((host, port), timeout=timeout)
-        if scheme == "https":
-            try:
-                sock = self._tls().wrap_socket(sock, server_hostname=host)
-            except BaseException:
-                sock.close()
-                raise
-        return sock, Exchange()
-
-    def _release(self, origin: Any, conn: _Conn) -> None:
-        with self._lock:
-            idle = self._idle.setdefault(origin, [])
-            if not self._closed and len(idle) < self._max_idle:
-                idle.append(conn)
-                return
-        conn[0].close()
-
-    def close(self) -> None:
-        """Close every idle connection."""
-        with self._lock:
-            self._closed = True
-            idle, self._idle = self._idle, {}
-        for conns in idle.values():
-            for sock, _exchange in conns:
-                with contextlib.suppress(OSError):
-                    sock.close()
-
-
-def http_pool(*, verify: Any, max_connections: int) -> HttpPool:
-    """A request pool for :func:`http_send`."""
-    return HttpPool(verify=verify, max_connections=max_connections)
-
-
-def http_send(
-    pool: HttpPool,
-    method: str,
-    url: str,
-    headers: list[tuple[str, str]],
-    body: bytes | None,
-    timeout: float,
-) -> tuple[int, list[tuple[str, str]], bytes]:
-    """Send one complete request on ``pool`` and read the whole answer.
-
-    A kept-alive connection the server closed meanwhile is retried once on a
-    fresh one (nothing was answered on it).
-
-    Returns:
-        ``(status, headers, body)``; no redirects are followed.
-
-    Raises:
-        NoResponseError: no answer; ``connect`` is true when the request never
-            reached the server (connecting failed or timed out).
-    """
-    import h11
-
-    from ._http11 import origin_of
-
-    if pool._closed:
-        raise NoResponseError("the HTTP pool is closed", connect=True)
-    origin, host, target = origin_of(url)
-    while True:
-        conn = pool._take(origin)
-        reused = conn is not None
-        if conn is None:
-            try:
-                conn = pool._open(origin, timeout)
-            except TimeoutError as exc:
-                raise NoResponseError(f"connect timed out: {host}", connect=True) from exc
-            except OSError as exc:
-                failure = f"connect failed: {type(exc).__name__}"
-                raise NoResponseError(failure, connect=True) from exc
-        sock, exchange = conn
-        seen = False
-        try:
-            sock.settimeout(timeout)
-            sock.sendall(exchange.start(method, host, target, headers, body))
-            while True:
-                data = sock.recv(_READ_SIZE)
-                seen = seen or bool(data)
-                if exchange.receive(data):
-                    break
-        except TimeoutError as exc:
-            sock.close()
-            raise NoResponseError(f"{method} timed out") from exc
-        except (OSError, h11.ProtocolError) as exc:
-            sock.close()
-            if reused and not seen:
-                continue  # a stale keep-alive connection: once more, fresh
-            raise NoResponseError(f"{method} failed: {type(exc).__name__}") from exc
-        except BaseException:
-            sock.close()
-            raise
-        result: tuple[int, list[tuple[str, str]], bytes] = exchange.result()
-        if exchange.finish():
-            pool._release(origin, conn)
-        else:
-            sock.close()
-        return result
 
 
 def close_soon(close: Callable[[], Any]) -> None:
@@ -338,16 +208,6 @@ def write_chunks(path: Path, chunks: Iterable[bytes]) -> int:
             handle.write(chunk)
             total += len(chunk)
     return total
-
-
-def _ssl_context(verify: bool | ssl.SSLContext) -> ssl.SSLContext:
-    if isinstance(verify, ssl.SSLContext):
-        return verify
-    ctx = ssl.create_default_context()
-    if not verify:
-        ctx.check_hostname = False
-        ctx.verify_mode = ssl.CERT_NONE
-    return ctx
 
 
 def _open_failure(exc: BaseException, what: str) -> WebSocketClosed:
@@ -516,13 +376,14 @@ def open_websocket(
     *,
     verify: bool | ssl.SSLContext = True,
     tasks: TaskGroup | None = None,
+    library: str = WEBSOCKETS[0],
 ) -> WebSocket:
     """Open a client WebSocket over a blocking socket (TLS verified by default).
 
     Raises:
         WebSocketClosed: the handshake failed (1006) or was rejected (4xx).
     """
-    del tasks
+    del tasks, library
     from wsproto import ConnectionType, WSConnection
     from wsproto.events import AcceptConnection, RejectConnection, Request
     from wsproto.extensions import PerMessageDeflate
@@ -539,7 +400,7 @@ def open_websocket(
     except OSError as exc:
         raise _open_failure(exc, "connect failed") from exc
     try:
-        sock = _ssl_context(verify).wrap_socket(raw, server_hostname=host) if secure else raw
+        sock = tls_context(verify).wrap_socket(raw, server_hostname=host) if secure else raw
     except OSError as exc:
         raw.close()
         raise _open_failure(exc, "TLS handshake failed") from exc

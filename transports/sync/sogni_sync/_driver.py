@@ -77,6 +77,7 @@ class Driver:
         on_fatal: called when opening the socket failed in a way no retry
             fixes (a rejected TLS certificate).
         verify: TLS verification for the socket.
+        websocket: the WebSocket implementation (one of ``backend.WEBSOCKETS``).
     """
 
     def __init__(
@@ -88,6 +89,7 @@ class Driver:
         *,
         on_fatal: Callable[[Exception], None] | None = None,
         verify: Any = True,
+        websocket: str = backend.WEBSOCKETS[0],
     ) -> None:
         self.conn = conn
         self._rest = rest
@@ -97,6 +99,7 @@ class Driver:
         self.last_open_error: str | None = None
         """Why the last socket open failed (for error messages), if it did."""
         self._verify = verify
+        self._websocket = websocket
         self._lock = backend.CoreLock()
         self._wake = backend.Event()
         self._frames: list[str] = []
@@ -298,7 +301,9 @@ class Driver:
     def _run_socket(self, url: str) -> None:
         try:
             headers = socket_headers(self._rest.auth())
-            ws = backend.open_websocket(url, headers, verify=self._verify, tasks=self._tasks)
+            ws = backend.open_websocket(
+                url, headers, verify=self._verify, tasks=self._tasks, library=self._websocket
+            )
         except WebSocketClosed as exc:
             log.debug("socket open failed: %s", exc.reason)
             self.last_open_error = exc.reason

@@ -14,27 +14,37 @@ import ssl
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 from urllib.parse import urlsplit
 
 import trio
 
-from sogni_core.client import TLS_HANDSHAKE_FAILED, NoResponseError, WebSocketClosed
+from sogni_core.client import (
+    TLS_HANDSHAKE_FAILED,
+    PingReceived,
+    WebSocketClosed,
+    WebSocketReader,
+    split_response_head,
+)
+
+from ._http_pool import HttpPool, http_pool, http_send, tls_context
 
 if TYPE_CHECKING:
     import httpx
     import trio_websocket
 
-    from ._http11 import Exchange
 
 __all__ = [
+    "WEBSOCKETS",
     "Cancelled",
     "CoreLock",
     "Event",
     "HttpPool",
     "Queue",
     "Semaphore",
+    "LeanWebSocket",
     "TaskGroup",
+    "TrioWebSocket",
     "WebSocket",
     "close_soon",
     "http_client",
@@ -51,9 +61,19 @@ __all__ = [
 ]
 
 log = logging.getLogger("sogni.backend")
+WEBSOCKETS: tuple[str, ...] = ("trio-websocket", "wsproto")
+"""The WebSocket implementations ``open_websocket`` offers; the first is the default.
+
+``"trio-websocket"`` (the default) runs trio-websocket's connection and its
+reader task; ``"wsproto"`` is the lean one the other transports use: wsproto
+for the handshake and sending, the core's ``WebSocketReader`` for receiving,
+in the reading task itself (no reader task, no message queue).
+"""
+
 Cancelled = trio.Cancelled
 _HANDSHAKE_TIMEOUT = 30.0
 _READ_SIZE = 65536
+_BATCH = 256  # most messages handed to the core in one batch
 
 
 def http_client(**options: Any) -> httpx.AsyncClient:
@@ -61,159 +81,6 @@ def http_client(**options: Any) -> httpx.AsyncClient:
     import httpx
 
     return httpx.AsyncClient(**options)
-
-
-_Conn = tuple[trio.abc.Stream, "Exchange"]
-
-
-class HttpPool:
-    """Kept-alive HTTP/1.1 connections (h11 over trio streams), by origin.
-
-    Used by ``RestClient.send`` for the core's complete requests; streams,
-    downloads and redirects go through ``httpx`` (:func:`http_client`).
-    """
-
-    def __init__(self, *, verify: Any, max_connections: int) -> None:
-        self._verify = verify
-        self._context: ssl.SSLContext | None = None
-        self._max_idle = max_connections
-        self._idle: dict[Any, list[_Conn]] = {}
-        self._closed = False
-
-    def __repr__(self) -> str:
-        return f"HttpPool(idle={sum(len(v) for v in self._idle.values())})"
-
-    def _tls(self) -> ssl.SSLContext:
-        # One context per pool: loading the CA store costs milliseconds.
-        if self._context is None:
-            self._context = _ssl_context(self._verify)
-        return self._context
-
-    async def _open(self, origin: Any) -> _Conn:
-        from ._http11 import Exchange
-
-        scheme, host, port = origin
-        stream: trio.abc.Stream = await trio.open_tcp_stream(host, port)
-        if scheme == "https":
-            tls = trio.SSLStream(stream, self._tls(), server_hostname=host)
-            try:
-                await tls.do_handshake()
-            except BaseException:
-                _drop(stream)
-                raise
-            stream = tls
-        return stream, Exchange()
-
-    def _release(self, origin: Any, conn: _Conn) -> None:
-        idle = self._idle.setdefault(origin, [])
-        if self._closed or len(idle) >= self._max_idle:
-            _drop(conn[0])
-        else:
-            idle.append(conn)
-
-    async def aclose(self) -> None:
-        """Close every idle connection."""
-        self._closed = True
-        idle, self._idle = self._idle, {}
-        for conns in idle.values():
-            for stream, _exchange in conns:
-                _drop(stream)
-
-
-def _drop(stream: trio.abc.Stream) -> None:
-    # Closing without awaiting (no TLS close_notify): the pool's sockets are
-    # dropped from synchronous code paths too.
-    inner: Any = getattr(stream, "transport_stream", stream)
-    sock = getattr(inner, "socket", None)
-    if sock is not None:
-        with contextlib.suppress(Exception):
-            sock.close()
-
-
-async def _read_response(stream: trio.abc.Stream, exchange: Exchange, seen: list[bool]) -> None:
-    # ``seen`` gets an entry once any byte arrived (no silent retry then).
-    while True:
-        data = await stream.receive_some(_READ_SIZE)
-        if data and not seen:
-            seen.append(True)
-        if exchange.receive(bytes(data)):
-            return
-
-
-def http_pool(*, verify: Any, max_connections: int) -> HttpPool:
-    """A request pool for :func:`http_send`."""
-    return HttpPool(verify=verify, max_connections=max_connections)
-
-
-async def http_send(
-    pool: HttpPool,
-    method: str,
-    url: str,
-    headers: list[tuple[str, str]],
-    body: bytes | None,
-    timeout: float,
-) -> tuple[int, list[tuple[str, str]], bytes]:
-    """Send one complete request on ``pool`` and read the whole answer.
-
-    A kept-alive connection the server closed meanwhile is retried once on a
-    fresh one (nothing was answered on it).
-
-    Returns:
-        ``(status, headers, body)``; no redirects are followed.
-
-    Raises:
-        NoResponseError: no answer; ``connect`` is true when the request never
-            reached the server (connecting failed or timed out).
-    """
-    import h11
-
-    from ._http11 import origin_of
-
-    if pool._closed:
-        raise NoResponseError("the HTTP pool is closed", connect=True)
-    origin, host, target = origin_of(url)
-    while True:
-        idle = pool._idle.get(origin)
-        reused = bool(idle)
-        if idle:
-            conn = idle.pop()
-        else:
-            try:
-                with trio.fail_after(timeout):
-                    conn = await pool._open(origin)
-            except trio.TooSlowError as exc:
-                raise NoResponseError(f"connect timed out: {host}", connect=True) from exc
-            except (OSError, trio.BrokenResourceError) as exc:
-                failure = f"connect failed: {type(exc).__name__}"
-                raise NoResponseError(failure, connect=True) from exc
-        stream, exchange = conn
-        seen: list[bool] = []
-        try:
-            with trio.fail_after(timeout):
-                await stream.send_all(exchange.start(method, host, target, headers, body))
-                await _read_response(stream, exchange, seen)
-        except trio.TooSlowError as exc:
-            _drop(stream)
-            raise NoResponseError(f"{method} timed out") from exc
-        except (
-            OSError,
-            trio.BrokenResourceError,
-            trio.ClosedResourceError,
-            h11.ProtocolError,
-        ) as exc:
-            _drop(stream)
-            if reused and not seen:
-                continue  # a stale keep-alive connection: once more, fresh
-            raise NoResponseError(f"{method} failed: {type(exc).__name__}") from exc
-        except BaseException:
-            _drop(stream)
-            raise
-        result: tuple[int, list[tuple[str, str]], bytes] = exchange.result()
-        if exchange.finish():
-            pool._release(origin, conn)
-        else:
-            _drop(stream)
-        return result
 
 
 def close_soon(aclose: Callable[[], Awaitable[Any]]) -> None:
@@ -362,16 +229,6 @@ async def write_chunks(path: Path, chunks: Any) -> int:
     return total
 
 
-def _ssl_context(verify: bool | ssl.SSLContext) -> ssl.SSLContext:
-    if isinstance(verify, ssl.SSLContext):
-        return verify
-    ctx = ssl.create_default_context()
-    if not verify:
-        ctx.check_hostname = False
-        ctx.verify_mode = ssl.CERT_NONE
-    return ctx
-
-
 def _open_failure(exc: BaseException, what: str) -> WebSocketClosed:
     """Map an open failure; a rejected certificate is reported as 1015."""
     seen: BaseException | None = exc
@@ -384,7 +241,7 @@ def _open_failure(exc: BaseException, what: str) -> WebSocketClosed:
     return WebSocketClosed(1006, f"{what}: {type(exc).__name__}")
 
 
-class WebSocket:
+class TrioWebSocket:
     """One client WebSocket: a trio-websocket connection."""
 
     def __init__(self, conn: trio_websocket.WebSocketConnection) -> None:
@@ -392,6 +249,11 @@ class WebSocket:
 
         self._gone = (ConnectionClosed, trio.BrokenResourceError)
         self._conn = conn
+        # The receive end of trio-websocket's message queue (a private attribute,
+        # pinned by tests/transports/test_trio_websocket_batch.py); without it
+        # messages are taken one at a time through get_message.
+        queued = getattr(conn, "_recv_channel", None)
+        self._queued: Any = queued if hasattr(queued, "receive_nowait") else None
 
     def _closed(self) -> WebSocketClosed:
         reason = self._conn.closed
@@ -427,12 +289,25 @@ class WebSocket:
         return False
 
     async def receive_some(self) -> list[str | bytes]:
-        """The next message, as a batch of one (trio-websocket hands them over singly).
+        """The next message, and every one already queued behind it.
+
+        trio-websocket's reader task queues whole messages on a memory channel;
+        ``get_message`` takes one per scheduler round trip. The ones already
+        queued are taken here without waiting, so a burst is fed to the core
+        under one lock instead of one wake-up per message.
 
         Raises:
             WebSocketClosed: as :meth:`receive`.
         """
-        return [await self.receive()]
+        batch = [await self.receive()]
+        queued = self._queued
+        if queued is not None:
+            try:
+                while len(batch) < _BATCH:
+                    batch.append(queued.receive_nowait())
+            except (trio.WouldBlock, trio.EndOfChannel, trio.ClosedResourceError):
+                pass  # nothing more queued; an end is reported by the next receive
+        return batch
 
     async def _release(self) -> None:
         # trio-websocket leaves the TCP stream open after an abortive close
@@ -446,6 +321,195 @@ class WebSocket:
         with trio.move_on_after(2), contextlib.suppress(Exception):
             await self._conn.aclose(code, reason)
         await self._release()
+
+
+class LeanWebSocket:
+    """One client WebSocket on a trio stream, without trio-websocket.
+
+    wsproto made the handshake and frames what we send (masking, compression);
+    what arrives is parsed by the core's :class:`WebSocketReader` in the
+    caller's task: no reader task, no message queue, one wake-up per read.
+    """
+
+    def __init__(self, stream: trio.abc.Stream, conn: Any, frames: WebSocketReader) -> None:
+        self._stream = stream
+        self._conn = conn
+        self._frames = frames
+        self._send_lock = trio.Lock()
+        self._pending: list[str | bytes] = []
+        self._closed: WebSocketClosed | None = None
+
+    async def _write(self, data: bytes) -> None:
+        if not data:
+            return
+        async with self._send_lock:
+            try:
+                await self._stream.send_all(data)
+            except (trio.BrokenResourceError, trio.ClosedResourceError, OSError) as exc:
+                raise WebSocketClosed(1006, f"write failed: {type(exc).__name__}") from exc
+
+    async def send_text(self, text: str) -> None:
+        if self._closed is not None:
+            raise self._closed
+        from wsproto.events import TextMessage
+
+        await self._write(self._conn.send(TextMessage(data=text)))
+
+    async def send_ping(self) -> None:
+        if self._closed is None:
+            from wsproto.events import Ping
+
+            with contextlib.suppress(WebSocketClosed):
+                await self._write(self._conn.send(Ping(payload=b"sogni")))
+
+    async def receive(self) -> str | bytes:
+        """The next complete message (text or binary).
+
+        Raises:
+            WebSocketClosed: the peer closed or the connection broke.
+        """
+        while not self._pending:
+            await self._read()
+        return self._pending.pop(0)
+
+    def deliver_to(self, sink: Callable[[list[str | bytes]], None]) -> bool:
+        """Pushing messages is not supported here: :meth:`receive_some` is pulled.
+
+        Returns:
+            ``False``.
+        """
+        del sink
+        return False
+
+    async def receive_some(self) -> list[str | bytes]:
+        """Every complete message one read delivered (at least one).
+
+        Raises:
+            WebSocketClosed: as :meth:`receive`.
+        """
+        while not self._pending:
+            await self._read()
+        messages, self._pending = self._pending, []
+        return messages
+
+    async def _read(self) -> None:
+        if self._closed is not None:
+            raise self._closed
+        try:
+            data = await self._stream.receive_some(_READ_SIZE)
+        except (trio.BrokenResourceError, trio.ClosedResourceError, OSError) as exc:
+            data = b""
+            reason = f"read failed: {type(exc).__name__}"
+        else:
+            reason = "connection lost"
+        if not data:
+            if self._closed is None:
+                self._closed = WebSocketClosed(1006, reason)
+            await self._abort()
+            raise self._closed
+        await self._feed(bytes(data))
+
+    async def _feed(self, data: bytes) -> None:
+        try:
+            items = self._frames.receive(data)
+        except WebSocketClosed as exc:  # the server broke the protocol: say why, drop
+            await self._fail(exc)
+            return
+        for item in items:
+            if isinstance(item, (str, bytes)):
+                self._pending.append(item)
+            elif isinstance(item, PingReceived):
+                from wsproto.events import Pong
+
+                with contextlib.suppress(Exception):
+                    await self._write(self._conn.send(Pong(payload=item.payload)))
+            else:
+                await self._fail(WebSocketClosed(item.code, item.reason))
+
+    async def _fail(self, closed: WebSocketClosed) -> None:
+        """Answer (or send) a close frame with ``closed.code``, then drop the stream."""
+        from wsproto.events import CloseConnection
+
+        code = closed.code if closed.code not in (1005, 1006) else 1000
+        with trio.move_on_after(2), contextlib.suppress(Exception):
+            await self._write(self._conn.send(CloseConnection(code=code)))
+        self._closed = closed
+        await self._abort()
+
+    async def close(self, code: int = 1000, reason: str = "") -> None:
+        """Send a close frame and drop the stream."""
+        if self._closed is None:
+            from wsproto.events import CloseConnection
+
+            self._closed = WebSocketClosed(code, reason)
+            with trio.move_on_after(2), contextlib.suppress(Exception):
+                await self._write(self._conn.send(CloseConnection(code=code, reason=reason)))
+        await self._abort()
+
+    async def _abort(self) -> None:
+        await _close_quietly(self._stream)
+
+
+WebSocket: TypeAlias = "TrioWebSocket | LeanWebSocket"
+"""What :func:`open_websocket` returns (same methods on both)."""
+
+
+async def _open_lean(url: str, headers: list[tuple[str, str]], verify: Any) -> LeanWebSocket:
+    from wsproto import ConnectionType, WSConnection
+    from wsproto.events import AcceptConnection, RejectConnection, Request
+    from wsproto.extensions import PerMessageDeflate
+
+    parts = urlsplit(url)
+    secure = parts.scheme == "wss"
+    host = parts.hostname or ""
+    port = parts.port or (443 if secure else 80)
+    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+    stream: Any = None
+    try:
+        with trio.fail_after(_HANDSHAKE_TIMEOUT):
+            stream = await trio.open_tcp_stream(host, port)
+            if secure:
+                stream = trio.SSLStream(stream, tls_context(verify), server_hostname=host)
+                await stream.do_handshake()
+            conn = WSConnection(ConnectionType.CLIENT)
+            request = Request(
+                host=parts.netloc.rsplit("@", 1)[-1],
+                target=target,
+                extra_headers=[(k.encode(), v.encode()) for k, v in headers],
+                extensions=[PerMessageDeflate()],
+            )
+            await stream.send_all(conn.send(request))
+            buffer = b""
+            while True:
+                data = await stream.receive_some(_READ_SIZE)
+                if not data:
+                    raise WebSocketClosed(1006, "connection lost during handshake")
+                buffer += data
+                split = split_response_head(buffer)
+                if split is None:
+                    continue
+                head, buffer = split
+                conn.receive_data(head)
+                for event in conn.events():
+                    if isinstance(event, AcceptConnection):
+                        ws = LeanWebSocket(
+                            stream, conn, WebSocketReader.for_extensions(event.extensions)
+                        )
+                        if buffer:  # frames that arrived with the handshake response
+                            await ws._feed(buffer)
+                        return ws
+                    if isinstance(event, RejectConnection):
+                        status = event.status_code
+                        raise WebSocketClosed(
+                            status if 400 <= status < 500 else 1006,
+                            f"handshake rejected with HTTP {status}",
+                        )
+    except WebSocketClosed:
+        await _close_quietly(stream)
+        raise
+    except (OSError, trio.TooSlowError, trio.BrokenResourceError) as exc:
+        await _close_quietly(stream)
+        raise _open_failure(exc, "connect failed") from exc
 
 
 async def _close_quietly(stream: Any) -> None:
@@ -465,12 +529,22 @@ async def open_websocket(
     *,
     verify: bool | ssl.SSLContext = True,
     tasks: TaskGroup | None = None,
+    library: str = WEBSOCKETS[0],
 ) -> WebSocket:
-    """Open a client WebSocket with trio-websocket (TLS verified by default).
+    """Open a client WebSocket (TLS verified by default).
+
+    Args:
+        url: the full URL, query included.
+        headers: extra handshake headers (the credential header).
+        verify: TLS verification (on by default) or a custom context.
+        tasks: the client's nursery (trio-websocket's reader task runs there).
+        library: one of :data:`WEBSOCKETS`.
 
     Raises:
         WebSocketClosed: the handshake failed (1006) or was rejected (4xx).
     """
+    if library == "wsproto":
+        return await _open_lean(url, headers, verify)
     if tasks is None or tasks.nursery is None:
         raise RuntimeError("trio needs the client's nursery to open a socket")
     import trio_websocket  # on first connect: it loads wsproto and h11 (~35 ms)
@@ -487,7 +561,7 @@ async def open_websocket(
         with trio.fail_after(_HANDSHAKE_TIMEOUT):
             if secure:
                 stream = await trio.open_ssl_over_tcp_stream(
-                    host, port, ssl_context=_ssl_context(verify), https_compatible=True
+                    host, port, ssl_context=tls_context(verify), https_compatible=True
                 )
                 # Handshake here, so a rejected certificate raises now rather
                 # than inside trio-websocket's reader task.
@@ -502,6 +576,8 @@ async def open_websocket(
                 extra_headers=[(k.encode(), v.encode()) for k, v in headers],
                 message_queue_size=1024,
                 max_message_size=2**24,
+                # Its default is 4 KiB, one wsproto pass per 4 KiB of a burst.
+                receive_buffer_size=_READ_SIZE,
             )
     except HandshakeError as exc:
         await _close_quietly(stream)
@@ -512,4 +588,4 @@ async def open_websocket(
     except (OSError, trio.TooSlowError, trio.BrokenResourceError) as exc:
         await _close_quietly(stream)
         raise _open_failure(exc, "connect failed") from exc
-    return WebSocket(conn)
+    return TrioWebSocket(conn)

@@ -1,0 +1,170 @@
+"""The request pool: kept-alive HTTP/1.1 connections over blocking sockets.
+
+Hand-written per transport, next to ``_backend.py`` (which re-exports these
+names). ``RestClient.send`` hands it requests the core built completely and
+gets ``(status, headers, body)`` back; framing is the core's ``Http1Exchange``;
+streams, downloads and redirects go through httpx instead.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import ssl
+import threading
+from typing import Any
+
+from sogni_core.client import (
+    Http1Exchange,
+    HttpProtocolError,
+    NoResponseError,
+    origin_of,
+)
+
+__all__ = ["HttpPool", "http_pool", "http_send", "tls_context"]
+
+_READ_SIZE = 65536
+
+
+_Conn = tuple[socket.socket, Http1Exchange]
+
+
+class HttpPool:
+    """Kept-alive HTTP/1.1 connections (blocking sockets), by origin.
+
+    Thread-safe (REST actions run in threads). Used by ``RestClient.send``
+    for the core's complete requests; streams, downloads and redirects go
+    through ``httpx`` (:func:`http_client`).
+    """
+
+    def __init__(self, *, verify: Any, max_connections: int) -> None:
+        self._verify = verify
+        self._context: ssl.SSLContext | None = None
+        self._max_idle = max_connections
+        self._idle: dict[Any, list[_Conn]] = {}
+        self._lock = threading.Lock()
+        self._closed = False
+
+    def __repr__(self) -> str:
+        return f"HttpPool(idle={sum(len(v) for v in self._idle.values())})"
+
+    def _tls(self) -> ssl.SSLContext:
+        # One context per pool: loading the CA store costs milliseconds.
+        if self._context is None:
+            self._context = tls_context(self._verify)
+        return self._context
+
+    def _take(self, origin: Any) -> _Conn | None:
+        with self._lock:
+            idle = self._idle.get(origin)
+            return idle.pop() if idle else None
+
+    def _open(self, origin: Any, timeout: float) -> _Conn:
+
+        scheme, host, port = origin
+        sock = socket.create_connection((host, port), timeout=timeout)
+        if scheme == "https":
+            try:
+                sock = self._tls().wrap_socket(sock, server_hostname=host)
+            except BaseException:
+                sock.close()
+                raise
+        return sock, Http1Exchange()
+
+    def _release(self, origin: Any, conn: _Conn) -> None:
+        with self._lock:
+            idle = self._idle.setdefault(origin, [])
+            if not self._closed and len(idle) < self._max_idle:
+                idle.append(conn)
+                return
+        conn[0].close()
+
+    def close(self) -> None:
+        """Close every idle connection."""
+        with self._lock:
+            self._closed = True
+            idle, self._idle = self._idle, {}
+        for conns in idle.values():
+            for sock, _exchange in conns:
+                with contextlib.suppress(OSError):
+                    sock.close()
+
+
+def http_pool(*, verify: Any, max_connections: int) -> HttpPool:
+    """A request pool for :func:`http_send`."""
+    return HttpPool(verify=verify, max_connections=max_connections)
+
+
+def http_send(
+    pool: HttpPool,
+    method: str,
+    url: str,
+    headers: list[tuple[str, str]],
+    body: bytes | None,
+    timeout: float,
+) -> tuple[int, list[tuple[str, str]], bytes]:
+    """Send one complete request on ``pool`` and read the whole answer.
+
+    A kept-alive connection the server closed meanwhile is retried once on a
+    fresh one (nothing was answered on it).
+
+    Returns:
+        ``(status, headers, body)``; no redirects are followed.
+
+    Raises:
+        NoResponseError: no answer; ``connect`` is true when the request never
+            reached the server (connecting failed or timed out).
+    """
+    if pool._closed:
+        raise NoResponseError("the HTTP pool is closed", connect=True)
+    origin, host, target = origin_of(url)
+    while True:
+        conn = pool._take(origin)
+        reused = conn is not None
+        if conn is None:
+            try:
+                conn = pool._open(origin, timeout)
+            except TimeoutError as exc:
+                raise NoResponseError(f"connect timed out: {host}", connect=True) from exc
+            except OSError as exc:
+                failure = f"connect failed: {type(exc).__name__}"
+                raise NoResponseError(failure, connect=True) from exc
+        sock, exchange = conn
+        seen = False
+        try:
+            sock.settimeout(timeout)
+            sock.sendall(exchange.start(method, host, target, headers, body))
+            while True:
+                data = sock.recv(_READ_SIZE)
+                seen = seen or bool(data)
+                if exchange.receive(data):
+                    break
+        except TimeoutError as exc:
+            sock.close()
+            raise NoResponseError(f"{method} timed out") from exc
+        except (OSError, HttpProtocolError) as exc:
+            sock.close()
+            if reused and not seen:
+                continue  # a stale keep-alive connection: once more, fresh
+            raise NoResponseError(f"{method} failed: {type(exc).__name__}") from exc
+        except BaseException:
+            sock.close()
+            raise
+        result: tuple[int, list[tuple[str, str]], bytes] = exchange.result()
+        if exchange.finish():
+            pool._release(origin, conn)
+        else:
+            sock.close()
+        return result
+
+
+def tls_context(verify: bool | ssl.SSLContext) -> ssl.SSLContext:
+    """An SSL context: ``verify`` itself, the default (verifying) one, or one
+    that verifies nothing when ``verify`` is false."""
+    if isinstance(verify, ssl.SSLContext):
+        return verify
+    ctx = ssl.create_default_context()
+    if not verify:
+        ctx.check_hostname = False
+        ctx.verify_mode = ssl.CERT_NONE
+    return ctx

@@ -1,0 +1,188 @@
+"""The request pool: kept-alive HTTP/1.1 connections over trio streams.
+
+Hand-written per transport, next to ``_backend.py`` (which re-exports these
+names). ``RestClient.send`` hands it requests the core built completely and
+gets ``(status, headers, body)`` back; framing is the core's ``Http1Exchange``;
+streams, downloads and redirects go through httpx instead.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ssl
+from typing import Any
+
+import trio
+
+from sogni_core.client import (
+    Http1Exchange,
+    HttpProtocolError,
+    NoResponseError,
+    origin_of,
+)
+
+__all__ = ["HttpPool", "http_pool", "http_send", "tls_context"]
+
+_READ_SIZE = 65536
+
+
+_Conn = tuple[trio.abc.Stream, Http1Exchange]
+
+
+class HttpPool:
+    """Kept-alive HTTP/1.1 connections (trio streams), by origin.
+
+    Used by ``RestClient.send`` for the core's complete requests; streams,
+    downloads and redirects go through ``httpx`` (:func:`http_client`).
+    """
+
+    def __init__(self, *, verify: Any, max_connections: int) -> None:
+        self._verify = verify
+        self._context: ssl.SSLContext | None = None
+        self._max_idle = max_connections
+        self._idle: dict[Any, list[_Conn]] = {}
+        self._closed = False
+
+    def __repr__(self) -> str:
+        return f"HttpPool(idle={sum(len(v) for v in self._idle.values())})"
+
+    def _tls(self) -> ssl.SSLContext:
+        # One context per pool: loading the CA store costs milliseconds.
+        if self._context is None:
+            self._context = tls_context(self._verify)
+        return self._context
+
+    async def _open(self, origin: Any) -> _Conn:
+
+        scheme, host, port = origin
+        stream: trio.abc.Stream = await trio.open_tcp_stream(host, port)
+        if scheme == "https":
+            tls = trio.SSLStream(stream, self._tls(), server_hostname=host)
+            try:
+                await tls.do_handshake()
+            except BaseException:
+                _drop(stream)
+                raise
+            stream = tls
+        return stream, Http1Exchange()
+
+    def _release(self, origin: Any, conn: _Conn) -> None:
+        idle = self._idle.setdefault(origin, [])
+        if self._closed or len(idle) >= self._max_idle:
+            _drop(conn[0])
+        else:
+            idle.append(conn)
+
+    async def aclose(self) -> None:
+        """Close every idle connection."""
+        self._closed = True
+        idle, self._idle = self._idle, {}
+        for conns in idle.values():
+            for stream, _exchange in conns:
+                _drop(stream)
+
+
+def _drop(stream: trio.abc.Stream) -> None:
+    # Closing without awaiting (no TLS close_notify): the pool's sockets are
+    # dropped from synchronous code paths too.
+    inner: Any = getattr(stream, "transport_stream", stream)
+    sock = getattr(inner, "socket", None)
+    if sock is not None:
+        with contextlib.suppress(Exception):
+            sock.close()
+
+
+async def _read_response(
+    stream: trio.abc.Stream, exchange: Http1Exchange, seen: list[bool]
+) -> None:
+    # ``seen`` gets an entry once any byte arrived (no silent retry then).
+    while True:
+        data = await stream.receive_some(_READ_SIZE)
+        if data and not seen:
+            seen.append(True)
+        if exchange.receive(bytes(data)):
+            return
+
+
+def http_pool(*, verify: Any, max_connections: int) -> HttpPool:
+    """A request pool for :func:`http_send`."""
+    return HttpPool(verify=verify, max_connections=max_connections)
+
+
+async def http_send(
+    pool: HttpPool,
+    method: str,
+    url: str,
+    headers: list[tuple[str, str]],
+    body: bytes | None,
+    timeout: float,
+) -> tuple[int, list[tuple[str, str]], bytes]:
+    """Send one complete request on ``pool`` and read the whole answer.
+
+    A kept-alive connection the server closed meanwhile is retried once on a
+    fresh one (nothing was answered on it).
+
+    Returns:
+        ``(status, headers, body)``; no redirects are followed.
+
+    Raises:
+        NoResponseError: no answer; ``connect`` is true when the request never
+            reached the server (connecting failed or timed out).
+    """
+    if pool._closed:
+        raise NoResponseError("the HTTP pool is closed", connect=True)
+    origin, host, target = origin_of(url)
+    while True:
+        idle = pool._idle.get(origin)
+        reused = bool(idle)
+        if idle:
+            conn = idle.pop()
+        else:
+            try:
+                with trio.fail_after(timeout):
+                    conn = await pool._open(origin)
+            except trio.TooSlowError as exc:
+                raise NoResponseError(f"connect timed out: {host}", connect=True) from exc
+            except (OSError, trio.BrokenResourceError) as exc:
+                failure = f"connect failed: {type(exc).__name__}"
+                raise NoResponseError(failure, connect=True) from exc
+        stream, exchange = conn
+        seen: list[bool] = []
+        try:
+            with trio.fail_after(timeout):
+                await stream.send_all(exchange.start(method, host, target, headers, body))
+                await _read_response(stream, exchange, seen)
+        except trio.TooSlowError as exc:
+            _drop(stream)
+            raise NoResponseError(f"{method} timed out") from exc
+        except (
+            OSError,
+            trio.BrokenResourceError,
+            trio.ClosedResourceError,
+            HttpProtocolError,
+        ) as exc:
+            _drop(stream)
+            if reused and not seen:
+                continue  # a stale keep-alive connection: once more, fresh
+            raise NoResponseError(f"{method} failed: {type(exc).__name__}") from exc
+        except BaseException:
+            _drop(stream)
+            raise
+        result: tuple[int, list[tuple[str, str]], bytes] = exchange.result()
+        if exchange.finish():
+            pool._release(origin, conn)
+        else:
+            _drop(stream)
+        return result
+
+
+def tls_context(verify: bool | ssl.SSLContext) -> ssl.SSLContext:
+    """An SSL context: ``verify`` itself, the default (verifying) one, or one
+    that verifies nothing when ``verify`` is false."""
+    if isinstance(verify, ssl.SSLContext):
+        return verify
+    ctx = ssl.create_default_context()
+    if not verify:
+        ctx.check_hostname = False
+        ctx.verify_mode = ssl.CERT_NONE
+    return ctx
