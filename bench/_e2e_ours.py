@@ -1,6 +1,7 @@
 """One e2e workload with one of our transports (run as a child process by bench/e2e.py).
 
-Usage: ``python -m bench._e2e_ours asyncio|trio|sync PROJECTS IMAGES`` with
+Usage: ``python -m bench._e2e_ours asyncio|trio|trio-wsproto|sync PROJECTS IMAGES``
+(``trio-wsproto``: sogni_trio with ``websocket="wsproto"``) with
 ``SOGNI_REST_URL``, ``SOGNI_SOCKET_URL`` and ``SOGNI_API_KEY`` in the environment.
 Connects, submits ``PROJECTS`` image projects of ``IMAGES`` images concurrently, waits for
 all of them and prints one JSON line: wall and CPU seconds of that (imports excluded) and
@@ -56,12 +57,12 @@ async def _asyncio(projects: int, images: int) -> list[list[str]]:
         return list(await asyncio.gather(*(p.wait(timeout=600) for p in created)))
 
 
-async def _trio(projects: int, images: int) -> list[list[str]]:
+async def _trio(projects: int, images: int, websocket: str | None = None) -> list[list[str]]:
     import trio
     from sogni_trio import SogniClient  # type: ignore[import-untyped, unused-ignore]
 
     urls: list[list[str]] = [[] for _ in range(projects)]
-    async with SogniClient(**_kwargs("trio")) as client:
+    async with SogniClient(**_kwargs("trio"), websocket=websocket) as client:
 
         async def one(i: int) -> None:
             project = await client.projects.create(_params(images))
@@ -85,18 +86,19 @@ def main() -> None:
     transport, projects, images = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
     # The client package is imported before the clock starts, as bench/_e2e_pysdk.py does
     # for sogni_client; what it imports lazily on first use (wsproto, h11, httpx) is timed.
-    if transport in ("asyncio", "trio", "sync"):
-        __import__(f"sogni_{transport}")
+    if transport in ("asyncio", "trio", "trio-wsproto", "sync"):
+        __import__(f"sogni_{transport.split('-')[0]}")
     if transport == "asyncio":
         import asyncio
 
         start, cpu0 = time.perf_counter(), time.process_time()
         urls = asyncio.run(_asyncio(projects, images))
-    elif transport == "trio":
+    elif transport in ("trio", "trio-wsproto"):
         import trio
 
+        websocket = "wsproto" if transport == "trio-wsproto" else None
         start, cpu0 = time.perf_counter(), time.process_time()
-        urls = trio.run(_trio, projects, images)
+        urls = trio.run(_trio, projects, images, websocket)
     elif transport == "sync":
         start, cpu0 = time.perf_counter(), time.process_time()
         urls = _sync(projects, images)

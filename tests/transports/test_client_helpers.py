@@ -88,3 +88,13 @@ def test_login_signature_recovers_the_derived_wallet() -> None:
         assert Account.recover_message(signable, signature=signature) == wallet.address
     assert eip712_domain(testnet=True)["chainId"] == 84532
     assert eip712_domain()["name"] == "Sogni AI"
+
+
+def test_unit_random_is_uniform_in_the_unit_interval() -> None:
+    from sogni_asyncio._rest import unit_random
+
+    values = [unit_random() for _ in range(20000)]
+    assert all(0.0 <= v < 1.0 for v in values)
+    assert len(set(values)) == len(values)  # 56 random bits: no repeats here
+    assert abs(sum(values) / len(values) - 0.5) < 0.02
+    assert sum(v < 0.1 for v in values) / len(values) == pytest.approx(0.1, abs=0.02)

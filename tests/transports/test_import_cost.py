@@ -35,9 +35,10 @@ LAZY = [
     "sogni_core.protocol._endpoint",
 ]
 #: Also lazy everywhere now that trio's backend imports trio_websocket on first connect;
-#: trio itself imports hashlib, so that one is checked on asyncio and sync only.
+#: trio itself imports hashlib and random, so those are checked on asyncio and sync
+#: only (the reconnect jitter reads os.urandom: ``random`` is never needed).
 LAZY += ["wsproto", "h11", "email.utils", "trio_websocket"]
-LAZY_UNLESS_TRIO = ["hashlib"]
+LAZY_UNLESS_TRIO = ["hashlib", "random"]
 
 # Printed with repr, not json: the probe must not import what it checks.
 _PROBE = """

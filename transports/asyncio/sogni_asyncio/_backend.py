@@ -30,7 +30,7 @@ from sogni_core.client import (
     split_response_head,
 )
 
-from ._http_pool import HttpPool, http_pool, http_send, tls_context
+from ._http_pool import HttpPool, ReadIntoBuffer, http_pool, http_send, tls_context
 
 if TYPE_CHECKING:
     import httpx
@@ -294,7 +294,7 @@ def _open_failure(exc: BaseException, what: str) -> WebSocketClosed:
     return WebSocketClosed(1006, f"{what}: {type(exc).__name__}")
 
 
-class WebSocket(asyncio.Protocol):
+class WebSocket(ReadIntoBuffer):
     """One client WebSocket: an asyncio protocol on the socket's transport.
 
     wsproto makes the handshake and frames what we send (masking,

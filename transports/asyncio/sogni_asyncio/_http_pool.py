@@ -20,12 +20,37 @@ from sogni_core.client import (
     origin_of,
 )
 
-__all__ = ["HttpPool", "http_pool", "http_send", "tls_context"]
+__all__ = ["HttpPool", "ReadIntoBuffer", "http_pool", "http_send", "tls_context"]
 
 _READ_SIZE = 65536
 
 
-class _HttpConnection(asyncio.Protocol):
+class ReadIntoBuffer(asyncio.BufferedProtocol):
+    """An asyncio protocol that reads into one reused 64 KiB buffer and hands
+    each read to :meth:`data_received` as ``bytes``.
+
+    A plain ``asyncio.Protocol`` is fed by ``recv(256 KiB)``: a fresh 256 KiB
+    object per read, which the allocator backs with fresh pages (~20 us a
+    read here, ~5x a 64 KiB ``recv``) even for a 300-byte frame.
+    """
+
+    _view: memoryview | None = None
+
+    def get_buffer(self, sizehint: int) -> memoryview:
+        if self._view is None:
+            self._view = memoryview(bytearray(_READ_SIZE))
+        return self._view
+
+    def buffer_updated(self, nbytes: int) -> None:
+        assert self._view is not None
+        self.data_received(self._view[:nbytes].tobytes())
+
+    def data_received(self, data: bytes) -> None:
+        """Handle one read (the subclass's parser)."""
+        raise NotImplementedError
+
+
+class _HttpConnection(ReadIntoBuffer):
     """One kept-alive HTTP/1.1 connection: bytes go from ``data_received``
     straight into its :class:`Http1Exchange`; the waiting request wakes once, when
     the response is complete (no stream reader, no wake-up per read)."""

@@ -12,7 +12,6 @@ from __future__ import annotations
 import io
 import logging
 import os
-import random
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from types import TracebackType
@@ -49,7 +48,7 @@ from sogni_core.state.session import ReconnectPolicy
 from . import _backend as backend
 from ._driver import Driver
 from ._project import Project, dispatch
-from ._rest import RestClient
+from ._rest import RestClient, unit_random
 
 if TYPE_CHECKING:
     import httpx
@@ -385,7 +384,7 @@ class SogniClient:
         self._conn = SogniConnection(
             socket_url=socket_endpoint,
             app_id=self.app_id,
-            rng=random.Random().random,
+            rng=unit_random,
             network=network,
             app_source=app_source,
             subscriptions=socket_event_subscriptions,

@@ -36,6 +36,8 @@ _EXTENSIONS = {"image": "png", "video": "mp4", "audio": "mp3"}
 
 def dispatch(callbacks: list[tuple[type, Callable[[Any], None]]], event: ev.Event) -> None:
     """Call each ``(kind, callback)`` whose kind ``event`` is (a failing one is logged)."""
+    if not callbacks:
+        return  # the common case: no copy of an empty list per event
     for kind, callback in list(callbacks):
         if isinstance(event, kind):
             try:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 import os
-import random
 import sys
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -55,9 +54,16 @@ from . import _backend as backend
 if TYPE_CHECKING:
     import httpx
 
-__all__ = ["RestClient"]
+__all__ = ["RestClient", "unit_random"]
 
 log = logging.getLogger("sogni.rest")
+
+
+def unit_random() -> float:
+    """A uniform float in [0, 1) for the core's jitter, from ``os.urandom``
+    (56 bits; the ``random`` module is not worth its import time here)."""
+    return int.from_bytes(os.urandom(7), "big") / 72057594037927936.0
+
 
 #: Connections of the request pool :meth:`RestClient.send` uses: the driver
 #: runs at most 16 REST actions at once (``_driver.MAX_CONCURRENT_ACTIONS``),
@@ -121,7 +127,6 @@ class RestClient:
         )
         self._closed = False
         self._http_lock = backend.CoreLock()
-        self._rng = random.Random()
         self._refresh_lock = backend.CoreLock()
         self._refresh_done: backend.Event | None = None
 
@@ -330,7 +335,7 @@ class RestClient:
                     attempt,
                     None,
                     (),
-                    self._rng.random(),
+                    unit_random(),
                     idempotent=idempotent or unsent,
                 )
                 if not decision.retry:
@@ -345,7 +350,7 @@ class RestClient:
                 attempt,
                 status,
                 headers,
-                self._rng.random(),
+                unit_random(),
                 idempotent=idempotent,
                 now=backend.wall_clock(),
             )
