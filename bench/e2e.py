@@ -280,8 +280,8 @@ def measure_clients(
     import_repeat: int,
     timeout: float,
 ) -> list[Row]:
-    """Import times, then ``repeat`` rounds of one workload per client; the best
-    (lowest client CPU) run of each.
+    """Import times, then ``repeat`` rounds of one workload per client; of each
+    client, the numbers of its lowest-CPU run, with the lowest wall of its runs.
 
     Rounds go client by client (asyncio, trio, ..., ts, then again), imports
     too, not all the runs of one client first: on a shared machine the load drifts, and
@@ -316,7 +316,9 @@ def measure_clients(
         if row.note or not row.runs:
             continue
         best = min(row.runs, key=lambda r: r["cpu"])
-        row.wall_s, row.cpu_s = best["wall"], best["cpu"]
+        # Each metric's best run: the wall is set by the emulator, whose speed
+        # drifts with the machine's load independently of the client's CPU.
+        row.wall_s, row.cpu_s = min(r["wall"] for r in row.runs), best["cpu"]
         row.child_cpu_s, row.emulator_cpu_s = best["child_cpu"], best["emulator_cpu"]
         row.completed = f"{best['completed']}/{best['projects']} projects, {best['urls']} urls"
     return list(rows.values())
@@ -337,7 +339,7 @@ def render(
         f"bench/e2e.py  {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC  "
         f"python {platform.python_version()}  {os.cpu_count()} cpus",
         f"{projects} concurrent projects x {images} images on a zero-delay emulator, "
-        f"best of {repeat} (lowest client CPU); seconds",
+        f"best of {repeat} (lowest client CPU; wall: lowest wall); seconds",
         "",
         f"{'client':<24} {'import':>8} {'import*':>8} {'wall':>8} {'cpu':>8} {'proc cpu':>8}"
         f" {'emu cpu':>8}  result",

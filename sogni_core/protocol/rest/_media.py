@@ -118,6 +118,13 @@ def parse_upload_url(
 
 
 def _check_absolute(url: str, what: str) -> None:
+    # The common case without a full split: a lowercase scheme and a host
+    # right after it (what urlsplit accepts there, it accepts here).
+    for prefix in ("https://", "http://"):
+        if url.startswith(prefix):
+            if len(url) > len(prefix) and url[len(prefix)] not in "/?#[":
+                return
+            break
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise RemoteProtocolError(f"{what} is not an absolute http(s) URL")
