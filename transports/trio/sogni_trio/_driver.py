@@ -44,13 +44,13 @@ log = logging.getLogger("sogni.driver")
 MAX_CONCURRENT_ACTIONS = 16
 
 #: Core events the pump acts on itself; every other event goes to ``on_event``.
+_FETCHES = (ev.FetchResultUrl, ev.FetchPreviewUrl)
+"""Actions queued for the fetchers wherever they are collected (no pump needed)."""
 _ACTIONS = frozenset(
     {
         ev.OpenSocket,
         ev.CloseSocket,
         ev.SendPing,
-        ev.FetchResultUrl,
-        ev.FetchPreviewUrl,
         ev.CheckProjectLiveness,
     }
 )
@@ -197,6 +197,9 @@ class Driver:
     def _deliver(self, events: Sequence[ev.Event]) -> None:
         on_event = self._on_event
         for event in events:
+            if isinstance(event, _FETCHES):
+                self._queue_fetch(event)
+                continue
             try:
                 on_event(event)
             except Exception:
@@ -279,15 +282,6 @@ class Driver:
                     await self._ws.send_ping()
                 except WebSocketClosed:
                     pass
-        elif isinstance(event, (ev.FetchResultUrl, ev.FetchPreviewUrl)):
-            with self._lock:
-                if self._fetch_queue is None:
-                    self._fetch_queue = backend.Queue()
-                self._fetch_queue.put_nowait(event)
-                if self._idle_fetchers or self._fetchers >= MAX_CONCURRENT_ACTIONS:
-                    return  # a fetcher takes it
-                self._fetchers += 1
-            self._tasks.start_soon(self._fetcher, self._fetch_queue)
         elif isinstance(event, ev.CheckProjectLiveness):
             self._tasks.start_soon(self._check_liveness, event.project_id)
         else:
@@ -352,6 +346,21 @@ class Driver:
             )
             status, headers, body = await self._rest.send(request)
         return parse_download_url(status, headers, body)
+
+    def _queue_fetch(self, action: ev.FetchResultUrl | ev.FetchPreviewUrl) -> None:
+        """Hand a URL fetch to an idle fetcher, or start one (at most
+        ``MAX_CONCURRENT_ACTIONS``); never waits, so it runs wherever events
+        are delivered (the pump, the socket reader, a REST answer)."""
+        with self._lock:
+            if self._closing:
+                return  # the fetchers are stopping; nobody waits for the answer
+            if self._fetch_queue is None:
+                self._fetch_queue = backend.Queue()
+            self._fetch_queue.put_nowait(action)
+            if self._idle_fetchers or self._fetchers >= MAX_CONCURRENT_ACTIONS:
+                return  # a fetcher takes it
+            self._fetchers += 1
+        self._tasks.start_soon(self._fetcher, self._fetch_queue)
 
     async def _fetcher(self, queue: backend.Queue) -> None:
         """Fetch queued result/preview URLs until the client closes: a burst
