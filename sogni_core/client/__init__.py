@@ -18,6 +18,7 @@ from ._errors import (
 )
 from ._helpers import CLIENT_NAME, media_type_of, project_spec, socket_headers, uuid4_upper
 from ._http1 import Http1Exchange
+from ._idle import IdleConnections
 from ._login import (
     AUTHENTICATION_TYPES,
     authentication_message,
@@ -36,6 +37,7 @@ __all__ = [
     "ConnectTimeoutError",
     "Http1Exchange",
     "HttpProtocolError",
+    "IdleConnections",
     "MEDIA_FIELDS",
     "NoResponseError",
     "Origin",

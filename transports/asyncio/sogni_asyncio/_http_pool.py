@@ -16,6 +16,7 @@ from typing import Any
 from sogni_core.client import (
     Http1Exchange,
     HttpProtocolError,
+    IdleConnections,
     NoResponseError,
     origin_of,
 )
@@ -127,12 +128,10 @@ class HttpPool:
     def __init__(self, *, verify: Any, max_connections: int) -> None:
         self._verify = verify
         self._context: ssl.SSLContext | None = None
-        self._max_idle = max_connections
-        self._idle: dict[Any, list[_HttpConnection]] = {}
-        self._closed = False
+        self._idle = IdleConnections[_HttpConnection](max_connections)
 
     def __repr__(self) -> str:
-        return f"HttpPool(idle={sum(len(v) for v in self._idle.values())})"
+        return f"HttpPool(idle={len(self._idle)})"
 
     def _tls(self) -> ssl.SSLContext:
         # One context per pool: loading the CA store costs milliseconds.
@@ -154,25 +153,18 @@ class HttpPool:
         return conn
 
     def _take(self, origin: Any) -> _HttpConnection | None:
-        idle = self._idle.get(origin)
-        while idle:
-            conn = idle.pop()
+        while (conn := self._idle.take(origin)) is not None:
             if not conn.lost:  # the server closed it while idle: skip it
                 return conn
         return None
 
     def _release(self, origin: Any, conn: _HttpConnection) -> None:
-        idle = self._idle.setdefault(origin, [])
-        if self._closed or conn.lost or len(idle) >= self._max_idle:
+        if conn.lost or not self._idle.keep(origin, conn):
             conn.close()
-        else:
-            idle.append(conn)
 
     async def aclose(self) -> None:
         """Close every idle connection."""
-        self._closed = True
-        idle, self._idle = self._idle, {}
-        conns = [conn for group in idle.values() for conn in group]
+        conns = self._idle.close()
         for conn in conns:
             conn.close()
         if conns:  # let the transports finish closing (TLS sends close_notify)
@@ -204,7 +196,7 @@ async def http_send(
         NoResponseError: no answer; ``connect`` is true when the request never
             reached the server (connecting failed or timed out).
     """
-    if pool._closed:
+    if pool._idle.closed:
         raise NoResponseError("the HTTP pool is closed", connect=True)
     origin, host, target = origin_of(url)
     while True:

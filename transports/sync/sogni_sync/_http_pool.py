@@ -17,6 +17,7 @@ from typing import Any
 from sogni_core.client import (
     Http1Exchange,
     HttpProtocolError,
+    IdleConnections,
     NoResponseError,
     origin_of,
 )
@@ -40,13 +41,11 @@ class HttpPool:
     def __init__(self, *, verify: Any, max_connections: int) -> None:
         self._verify = verify
         self._context: ssl.SSLContext | None = None
-        self._max_idle = max_connections
-        self._idle: dict[Any, list[_Conn]] = {}
+        self._idle = IdleConnections[_Conn](max_connections)
         self._lock = threading.Lock()
-        self._closed = False
 
     def __repr__(self) -> str:
-        return f"HttpPool(idle={sum(len(v) for v in self._idle.values())})"
+        return f"HttpPool(idle={len(self._idle)})"
 
     def _tls(self) -> ssl.SSLContext:
         # One context per pool: loading the CA store costs milliseconds.
@@ -56,8 +55,7 @@ class HttpPool:
 
     def _take(self, origin: Any) -> _Conn | None:
         with self._lock:
-            idle = self._idle.get(origin)
-            return idle.pop() if idle else None
+            return self._idle.take(origin)
 
     def _open(self, origin: Any, timeout: float) -> _Conn:
 
@@ -73,21 +71,17 @@ class HttpPool:
 
     def _release(self, origin: Any, conn: _Conn) -> None:
         with self._lock:
-            idle = self._idle.setdefault(origin, [])
-            if not self._closed and len(idle) < self._max_idle:
-                idle.append(conn)
-                return
-        conn[0].close()
+            kept = self._idle.keep(origin, conn)
+        if not kept:
+            conn[0].close()
 
     def close(self) -> None:
         """Close every idle connection."""
         with self._lock:
-            self._closed = True
-            idle, self._idle = self._idle, {}
-        for conns in idle.values():
-            for sock, _exchange in conns:
-                with contextlib.suppress(OSError):
-                    sock.close()
+            conns = self._idle.close()
+        for sock, _exchange in conns:
+            with contextlib.suppress(OSError):
+                sock.close()
 
 
 def http_pool(*, verify: Any, max_connections: int) -> HttpPool:
@@ -115,7 +109,7 @@ def http_send(
         NoResponseError: no answer; ``connect`` is true when the request never
             reached the server (connecting failed or timed out).
     """
-    if pool._closed:
+    if pool._idle.closed:
         raise NoResponseError("the HTTP pool is closed", connect=True)
     origin, host, target = origin_of(url)
     while True:

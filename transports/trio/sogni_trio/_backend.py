@@ -241,7 +241,20 @@ def _open_failure(exc: BaseException, what: str) -> WebSocketClosed:
     return WebSocketClosed(1006, f"{what}: {type(exc).__name__}")
 
 
-class TrioWebSocket:
+class _Pulled:
+    """Both trio sockets are read by the caller's task (``receive_some``)."""
+
+    def deliver_to(self, sink: Callable[[list[str | bytes]], None]) -> bool:
+        """Pushing messages is not supported here: :meth:`receive_some` is pulled.
+
+        Returns:
+            ``False``.
+        """
+        del sink
+        return False
+
+
+class TrioWebSocket(_Pulled):
     """One client WebSocket: a trio-websocket connection."""
 
     def __init__(self, conn: trio_websocket.WebSocketConnection) -> None:
@@ -279,15 +292,6 @@ class TrioWebSocket:
             await self._release()
             raise closed from exc
 
-    def deliver_to(self, sink: Callable[[list[str | bytes]], None]) -> bool:
-        """Pushing messages is not supported here: :meth:`receive_some` is pulled.
-
-        Returns:
-            ``False``.
-        """
-        del sink
-        return False
-
     async def receive_some(self) -> list[str | bytes]:
         """The next message, and every one already queued behind it.
 
@@ -323,7 +327,7 @@ class TrioWebSocket:
         await self._release()
 
 
-class LeanWebSocket:
+class LeanWebSocket(_Pulled):
     """One client WebSocket on a trio stream, without trio-websocket.
 
     wsproto made the handshake and frames what we send (masking, compression);
@@ -371,15 +375,6 @@ class LeanWebSocket:
         while not self._pending:
             await self._read()
         return self._pending.pop(0)
-
-    def deliver_to(self, sink: Callable[[list[str | bytes]], None]) -> bool:
-        """Pushing messages is not supported here: :meth:`receive_some` is pulled.
-
-        Returns:
-            ``False``.
-        """
-        del sink
-        return False
 
     async def receive_some(self) -> list[str | bytes]:
         """Every complete message one read delivered (at least one).

@@ -17,6 +17,7 @@ import trio
 from sogni_core.client import (
     Http1Exchange,
     HttpProtocolError,
+    IdleConnections,
     NoResponseError,
     origin_of,
 )
@@ -39,12 +40,10 @@ class HttpPool:
     def __init__(self, *, verify: Any, max_connections: int) -> None:
         self._verify = verify
         self._context: ssl.SSLContext | None = None
-        self._max_idle = max_connections
-        self._idle: dict[Any, list[_Conn]] = {}
-        self._closed = False
+        self._idle = IdleConnections[_Conn](max_connections)
 
     def __repr__(self) -> str:
-        return f"HttpPool(idle={sum(len(v) for v in self._idle.values())})"
+        return f"HttpPool(idle={len(self._idle)})"
 
     def _tls(self) -> ssl.SSLContext:
         # One context per pool: loading the CA store costs milliseconds.
@@ -67,19 +66,13 @@ class HttpPool:
         return stream, Http1Exchange()
 
     def _release(self, origin: Any, conn: _Conn) -> None:
-        idle = self._idle.setdefault(origin, [])
-        if self._closed or len(idle) >= self._max_idle:
+        if not self._idle.keep(origin, conn):
             _drop(conn[0])
-        else:
-            idle.append(conn)
 
     async def aclose(self) -> None:
         """Close every idle connection."""
-        self._closed = True
-        idle, self._idle = self._idle, {}
-        for conns in idle.values():
-            for stream, _exchange in conns:
-                _drop(stream)
+        for stream, _exchange in self._idle.close():
+            _drop(stream)
 
 
 def _drop(stream: trio.abc.Stream) -> None:
@@ -129,14 +122,14 @@ async def http_send(
         NoResponseError: no answer; ``connect`` is true when the request never
             reached the server (connecting failed or timed out).
     """
-    if pool._closed:
+    if pool._idle.closed:
         raise NoResponseError("the HTTP pool is closed", connect=True)
     origin, host, target = origin_of(url)
     while True:
-        idle = pool._idle.get(origin)
-        reused = bool(idle)
-        if idle:
-            conn = idle.pop()
+        taken = pool._idle.take(origin)
+        reused = taken is not None
+        if taken is not None:
+            conn = taken
         else:
             try:
                 with trio.fail_after(timeout):
