@@ -359,9 +359,15 @@ class SogniConnection:
             network=self.network,
             app_source=self._app_source,
             attribution=self._attribution,
-            subscriptions_json=self.subscriptions.url_value(),
+            subscriptions_json=self.subscriptions.url_value(resending=self._queued_updates()),
         )
         self._events.append(ev.OpenSocket(url=url))
+
+    def _queued_updates(self) -> int:
+        """Subscription updates not yet written: they go out on the next socket."""
+        return sum(
+            1 for o in (*self._queue, *self._outbox) if o.kind == "setSocketEventSubscriptions"
+        )
 
     def _enqueue(self, kind: str, ident: str | None, message: msgspec.Struct, now: float) -> None:
         item = _Outgoing(kind, ident, frames.encode_message(message), now)

@@ -44,12 +44,15 @@
 #    the server already holds changes nothing.
 #
 #    Reconnect (``url_value``): that fold goes into the URL and becomes the
-#    base; the server rebuilds the same state from it. The unacknowledged
-#    updates are *kept*: the connection re-sends frames the transport never
-#    drained on the new socket, and their snapshots must still count.
-#    Updates that were lost instead (drained, then the socket dropped) are
-#    never acknowledged; keeping them is safe (they are already in the base,
-#    and folding them again is idempotent) and costs only a stale PENDING.
+#    base; the server rebuilds the same state from it. The connection says
+#    how many unacknowledged updates it re-sends on the new socket (frames the
+#    transport never drained; always the newest ones, sends keep their
+#    order): those stay unacknowledged, and their snapshots must still count.
+#    The older ones went out on the socket that dropped and will never be
+#    acknowledged (their effect is in the URL's map): they are dropped, so
+#    the tracker is SYNCED again once the re-sent ones are. (Without the
+#    count, all are kept: safe, folding them again is idempotent, but PENDING
+#    would never end.)
 #    The first snapshot on a new socket is the server's greeting (the
 #    emulator sends one before it reads any frame): it replaces the base and
 #    acknowledges nothing, which restarts the count. Were a server not to
@@ -325,14 +328,21 @@ class SubscriptionTracker:
             self.state = SubscriptionState.SYNCED
         return bool(value)
 
-    def url_value(self) -> str | None:
+    def url_value(self, resending: int | None = None) -> str | None:
         """The ``socketEventSubscriptions`` URL value for the next connect.
 
         Calling it means a new socket is being opened: the intent becomes the
-        base (the server rebuilds it from the URL), unacknowledged updates
-        stay unacknowledged, and the next snapshot is taken as the greeting.
+        base (the server rebuilds it from the URL) and the next snapshot is
+        taken as the greeting.
+
+        Args:
+            resending: how many unacknowledged updates go out again on the new
+                socket (the newest ones); the older ones are dropped, they
+                will never be acknowledged. ``None`` keeps them all.
         """
         self.snapshot = self.intent
+        if resending is not None and resending < len(self._unacked):
+            del self._unacked[: len(self._unacked) - max(0, resending)]
         self._greeting = True
         self._process(SubscriptionInput.RECONNECT)
         return serialize_map(self.snapshot)

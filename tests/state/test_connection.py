@@ -504,3 +504,33 @@ def test_admitted_request_is_never_resubmitted() -> None:
     conn.receive_frame(srv("jobState", {"type": "queued", "jobID": "P", "queuePosition": 1}), now=1)
     conn.receive_frame(srv("jobError", {"jobID": "P", "error": 1001, "error_message": "r"}), now=2)
     assert of(conn.events(), ev.ProjectFailed)
+
+
+def _greet(conn: SogniConnection, snapshot: dict[str, bool], now: float) -> None:
+    frame = srv("socketEventSubscriptionsUpdated", {"socketEventSubscriptions": snapshot})
+    conn.receive_frame(frame, now=now)
+
+
+@pytest.mark.parametrize("drained", [True, False])
+def test_subscription_update_lost_or_resent_across_a_drop_ends_synced(drained: bool) -> None:
+    from sogni_core.state.subscriptions import SubscriptionState
+
+    conn = make(subscriptions={"swarmModels": False})
+    ready(conn)
+    conn.set_subscriptions({"subscribe": "subscriptionLimitNotice"}, now=0)
+    if drained:
+        assert len(conn.data_to_send()) == 1  # written; the socket drops before its snapshot
+    conn.receive_close(1006, "", now=1)
+    conn.on_timer(1.25)
+    assert of(conn.events(), ev.OpenSocket)
+    conn.on_open(now=2)
+    intent = {"swarmModels": False, "subscriptionLimitNotice": True}
+    _greet(conn, intent, now=2)  # the server's greeting, built from the URL
+    conn.receive_frame(srv("authenticated", {"id": "a"}), now=2)
+    resent = [unframe(f)[0] for f in conn.data_to_send()]
+    assert resent == ([] if drained else ["setSocketEventSubscriptions"])
+    if not drained:
+        assert conn.subscriptions.state is SubscriptionState.PENDING
+        _greet(conn, intent, now=3)  # the re-sent update's snapshot
+    assert conn.subscriptions.state is SubscriptionState.SYNCED
+    assert conn.subscriptions.intent == intent
