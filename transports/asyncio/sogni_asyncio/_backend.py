@@ -75,7 +75,6 @@ Cancelled = asyncio.CancelledError
 """The exception a cancelled wait raises (``trio.Cancelled`` in the trio copy)."""
 
 log = logging.getLogger("sogni.backend")
-_READ_SIZE = 65536
 _HANDSHAKE_TIMEOUT = 30.0
 
 
