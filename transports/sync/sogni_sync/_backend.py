@@ -14,7 +14,7 @@ import collections
 import logging
 import queue
 import socket
-import ssl
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -33,6 +33,8 @@ from sogni_core.client import (
 from ._http_pool import HttpPool, http_pool, http_send, tls_context
 
 if TYPE_CHECKING:
+    import ssl
+
     import httpx
     from wsproto import WSConnection
 
@@ -212,11 +214,14 @@ def write_chunks(path: Path, chunks: Iterable[bytes]) -> int:
 
 def _open_failure(exc: BaseException, what: str) -> WebSocketClosed:
     """Map an open failure; a rejected certificate is reported as 1015."""
+    # ssl is imported by the first TLS handshake; none made, no TLS failure.
+    tls = sys.modules.get("ssl")
+    rejected = tls.SSLCertVerificationError if tls is not None else ()
     seen: BaseException | None = exc
     for _ in range(8):
         if seen is None:
             break
-        if isinstance(seen, ssl.SSLCertVerificationError):
+        if isinstance(seen, rejected):
             return WebSocketClosed(TLS_HANDSHAKE_FAILED, "TLS certificate verification failed")
         seen = seen.__cause__ or seen.__context__
     return WebSocketClosed(1006, f"{what}: {type(exc).__name__}")

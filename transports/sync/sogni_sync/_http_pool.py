@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import contextlib
 import socket
-import ssl
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sogni_core.client import (
     Http1Exchange,
@@ -21,6 +20,9 @@ from sogni_core.client import (
     NoResponseError,
     origin_of,
 )
+
+if TYPE_CHECKING:
+    import ssl  # imported on the first TLS connection: plain-HTTP users never load it
 
 __all__ = ["HttpPool", "http_pool", "http_send", "tls_context"]
 
@@ -155,6 +157,8 @@ def http_send(
 def tls_context(verify: bool | ssl.SSLContext) -> ssl.SSLContext:
     """An SSL context: ``verify`` itself, the default (verifying) one, or one
     that verifies nothing when ``verify`` is false."""
+    import ssl
+
     if isinstance(verify, ssl.SSLContext):
         return verify
     ctx = ssl.create_default_context()
