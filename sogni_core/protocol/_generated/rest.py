@@ -35,6 +35,12 @@ __all__ = [
     "DeviceIdRequest",
     "DownloadUrlData",
     "ENDPOINTS",
+    "ENHANCEMENT_MODEL_ID",
+    "ENHANCEMENT_NETWORK",
+    "ENHANCEMENT_STEPS",
+    "ENHANCEMENT_STRENGTHS",
+    "EstimateBenchmark",
+    "EstimateDailyFairUse",
     "EstimateQuote",
     "EstimationResponse",
     "FlatChatErrorBody",
@@ -90,6 +96,8 @@ __all__ = [
     "StrictCostQuote",
     "StrictDeviceIdRequest",
     "StrictDownloadUrlData",
+    "StrictEstimateBenchmark",
+    "StrictEstimateDailyFairUse",
     "StrictEstimateQuote",
     "StrictEstimationResponse",
     "StrictFlatChatErrorBody",
@@ -175,6 +183,16 @@ __all__ = [
     "WorkflowResumeRequest",
     "WorldBuildData",
 ]
+
+
+#: Model of an image enhancement and its estimate (TS 5.54.0 enhancementDefaults, 01 §5.7.1).
+ENHANCEMENT_MODEL_ID: Final = "flux1-schnell-fp8"
+#: Network an enhancement estimate quotes (TS enhancementDefaults.network).
+ENHANCEMENT_NETWORK: Final = "fast"
+#: Step count of an enhancement (TS enhancementDefaults.steps).
+ENHANCEMENT_STEPS: Final = 5
+#: Enhancement strength -> the startingImageStrength its estimate sends (TS getEnhacementStrength).
+ENHANCEMENT_STRENGTHS: Final = MappingProxyType({"light": 0.15, "medium": 0.35, "heavy": 0.49})
 
 
 class ApiEnvelope(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
@@ -826,18 +844,62 @@ class EstimateQuote(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=Tru
     model: Mapping[str, Any] | None = None
 
 
+class EstimateBenchmark(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
+    """benchmark of a media estimate: live render timings, sent only when the server has samples for
+    the exact model/settings (TS 5.54.0 Benchmark).
+
+    Attributes:
+        estimated_render_time_sec (wire ``estimatedRenderTimeSec``): render seconds of one unit
+            of work (image, clip or track).
+        estimated_total_time_sec (wire ``estimatedTotalTimeSec``): render seconds plus the
+            current average queue wait, when a wait benchmark exists.
+        median_render_time_sec (wire ``medianRenderTimeSec``).
+        sample_count (wire ``sampleCount``).
+        confidence.
+        estimated_wait_time_sec (wire ``estimatedWaitTimeSec``).
+    """
+
+    estimated_render_time_sec: float | None = msgspec.field(
+        default=None, name="estimatedRenderTimeSec"
+    )
+    estimated_total_time_sec: float | None = msgspec.field(
+        default=None, name="estimatedTotalTimeSec"
+    )
+    median_render_time_sec: float | None = msgspec.field(default=None, name="medianRenderTimeSec")
+    sample_count: float | None = msgspec.field(default=None, name="sampleCount")
+    confidence: float | None = None
+    estimated_wait_time_sec: float | None = msgspec.field(default=None, name="estimatedWaitTimeSec")
+
+
+class EstimateDailyFairUse(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
+    """dailyFairUse of a media estimate: sent only to a signed-in subscriber whose plan covers the
+    project on Fast (TS 5.54.0).
+
+    Attributes:
+        pct: share of the daily fair-use capacity the project would draw, in percent (one
+            decimal).
+    """
+
+    pct: float | None = None
+
+
 class EstimationResponse(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
-    """Raw body of the image/video/audio estimate endpoints (01 §5.7).
+    """Raw body of the image/video/audio estimate endpoints (01 §5.7; benchmark and dailyFairUse as
+    TS 5.54.0 reads them).
 
     Attributes:
         request.
         rate.
         quote.
+        benchmark.
+        daily_fair_use (wire ``dailyFairUse``).
     """
 
     request: Mapping[str, Any] | None = None
     rate: Mapping[str, Any] | None = None
     quote: EstimateQuote
+    benchmark: EstimateBenchmark | None = None
+    daily_fair_use: EstimateDailyFairUse | None = msgspec.field(default=None, name="dailyFairUse")
 
 
 class LlmEstimateQuote(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
@@ -1960,6 +2022,37 @@ class StrictEstimateQuote(
     model: Mapping[str, Any] | None = None
 
 
+class StrictEstimateBenchmark(
+    EstimateBenchmark, frozen=True, kw_only=True, omit_defaults=True, forbid_unknown_fields=True
+):
+    """Strict twin of :class:`EstimateBenchmark`: unknown fields are a decode error.
+
+    Used by tests to prove the spec names every field a vector carries.
+    """
+
+    estimated_render_time_sec: float | None = msgspec.field(
+        default=None, name="estimatedRenderTimeSec"
+    )
+    estimated_total_time_sec: float | None = msgspec.field(
+        default=None, name="estimatedTotalTimeSec"
+    )
+    median_render_time_sec: float | None = msgspec.field(default=None, name="medianRenderTimeSec")
+    sample_count: float | None = msgspec.field(default=None, name="sampleCount")
+    confidence: float | None = None
+    estimated_wait_time_sec: float | None = msgspec.field(default=None, name="estimatedWaitTimeSec")
+
+
+class StrictEstimateDailyFairUse(
+    EstimateDailyFairUse, frozen=True, kw_only=True, omit_defaults=True, forbid_unknown_fields=True
+):
+    """Strict twin of :class:`EstimateDailyFairUse`: unknown fields are a decode error.
+
+    Used by tests to prove the spec names every field a vector carries.
+    """
+
+    pct: float | None = None
+
+
 class StrictEstimationResponse(
     EstimationResponse, frozen=True, kw_only=True, omit_defaults=True, forbid_unknown_fields=True
 ):
@@ -1971,6 +2064,10 @@ class StrictEstimationResponse(
     request: Mapping[str, Any] | None = None
     rate: Mapping[str, Any] | None = None
     quote: StrictEstimateQuote
+    benchmark: StrictEstimateBenchmark | None = None
+    daily_fair_use: StrictEstimateDailyFairUse | None = msgspec.field(
+        default=None, name="dailyFairUse"
+    )
 
 
 class StrictLlmEstimateQuote(
@@ -2493,6 +2590,8 @@ STRUCTS: Final[tuple[type[msgspec.Struct], ...]] = (
     SizePreset,
     CostQuote,
     EstimateQuote,
+    EstimateBenchmark,
+    EstimateDailyFairUse,
     EstimationResponse,
     LlmEstimateQuote,
     LlmEstimateResponse,
@@ -2575,6 +2674,8 @@ STRICT: Final[dict[type[msgspec.Struct], type[msgspec.Struct]]] = {
     SizePreset: StrictSizePreset,
     CostQuote: StrictCostQuote,
     EstimateQuote: StrictEstimateQuote,
+    EstimateBenchmark: StrictEstimateBenchmark,
+    EstimateDailyFairUse: StrictEstimateDailyFairUse,
     EstimationResponse: StrictEstimationResponse,
     LlmEstimateQuote: StrictLlmEstimateQuote,
     LlmEstimateResponse: StrictLlmEstimateResponse,
@@ -3375,7 +3476,7 @@ ENDPOINTS: Final[dict[str, Endpoint]] = {
         strict_request=None,
         strict_response=StrictEstimationResponse,
         envelope=False,
-        query=("gptImageQuality", "outputFormat"),
+        query=("gptImageQuality", "outputFormat", "billingMode"),
         doc="Image cost estimate; segments not URI-encoded (01 §5.7.1).",
         meta=MappingProxyType({"auth": "optional", "raw_path": True}),
     ),
@@ -3404,7 +3505,7 @@ ENDPOINTS: Final[dict[str, Endpoint]] = {
         strict_request=None,
         strict_response=StrictEstimationResponse,
         envelope=False,
-        query=("gptImageQuality", "outputFormat"),
+        query=("gptImageQuality", "outputFormat", "billingMode"),
         doc="Image cost estimate with guidance, sampler (or _) and context-image count (01 §5.7.1).",
         meta=MappingProxyType({"auth": "optional", "raw_path": True}),
     ),
@@ -3419,7 +3520,16 @@ ENDPOINTS: Final[dict[str, Endpoint]] = {
         strict_request=None,
         strict_response=StrictEstimationResponse,
         envelope=False,
-        query=("hasVideoInput",),
+        query=(
+            "sourceWidth",
+            "sourceHeight",
+            "hasVideoInput",
+            "referenceImageCount",
+            "referenceVideoCount",
+            "referenceVideoDurationSeconds",
+            "network",
+            "billingMode",
+        ),
         doc="Video cost estimate without steps (01 §5.7.2).",
         meta=MappingProxyType({"auth": "optional"}),
     ),
@@ -3443,7 +3553,16 @@ ENDPOINTS: Final[dict[str, Endpoint]] = {
         strict_request=None,
         strict_response=StrictEstimationResponse,
         envelope=False,
-        query=("hasVideoInput",),
+        query=(
+            "sourceWidth",
+            "sourceHeight",
+            "hasVideoInput",
+            "referenceImageCount",
+            "referenceVideoCount",
+            "referenceVideoDurationSeconds",
+            "network",
+            "billingMode",
+        ),
         doc="Video cost estimate with steps (or 0) and media count (01 §5.7.2).",
         meta=MappingProxyType({"auth": "optional"}),
     ),
@@ -3458,6 +3577,7 @@ ENDPOINTS: Final[dict[str, Endpoint]] = {
         strict_request=None,
         strict_response=StrictEstimationResponse,
         envelope=False,
+        query=("network", "billingMode"),
         doc="Audio cost estimate (01 §5.7.3).",
         meta=MappingProxyType({"auth": "optional"}),
     ),
