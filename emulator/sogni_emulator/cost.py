@@ -6,6 +6,16 @@ seconds come from the model's ``sec_per_step`` scaled by steps, pixels,
 frames or duration.  Token amounts derive from USD: ``token = sogni = usd /
 tokenMarkePriceUSD`` and ``spark = usd x sparkPerUSD``.  LLM jobs cost
 ``tokens / 1e6 x price_per_mtok_{in,out}``.
+
+Estimates (TS 5.54.0) also carry ``benchmark`` (render seconds of one unit:
+the cost model's seconds, doubled for classifier-free guidance above 1 and
+for second-order samplers; no queue wait, so the total equals the render
+time) and, for an active subscriber quoting Fast without token billing,
+``dailyFairUse.pct`` (the project's USD over a daily capacity of
+``rate.dailyFairUseUSD``, default 2 USD, to one decimal).  Estimate-only
+video facts change the price: video input (Seedance band) x1.5, each
+reference image +0.3 render s, reference-video seconds priced as output
+frames at the job's rate.
 """
 
 from __future__ import annotations
@@ -20,6 +30,13 @@ from .auth import format_amount
 from .catalogue import Catalogue
 
 __all__ = ["JobCost", "JobShape", "estimate_response", "job_cost", "llm_cost"]
+
+#: Daily fair-use capacity in USD when ``rate.dailyFairUseUSD`` is not set.
+_DAILY_FAIR_USE_USD = 2.0
+#: Samplers that evaluate the model twice per step (timing only).
+_SECOND_ORDER_SAMPLERS = frozenset(
+    {"heun", "dpm_2", "dpm_2_ancestral", "dpmpp_sde", "dpmpp_2s_ancestral", "dpmpp_2m_sde"}
+)
 
 
 @dataclass(frozen=True)
@@ -38,6 +55,12 @@ class JobShape:
     fps: float = 0.0
     duration: float = 0.0
     count: int = 1
+    # Estimate-only facts (01 §5.7.1 v3 segments, §5.7.2 query; TS 5.54.0).
+    guidance: float = 0.0
+    sampler: str = ""
+    video_input: bool = False
+    reference_images: int = 0
+    reference_video_seconds: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -91,9 +114,13 @@ def job_cost(catalogue: Catalogue, shape: JobShape) -> JobCost:
     if entry is not None and entry.external:
         steps = 1
     if media == "video":
-        frames = shape.frames or 81
+        # Reference-video input is billed as output frames at the job's rate.
+        frames = (shape.frames or 81) + shape.reference_video_seconds * (shape.fps or 16.0)
         pixels = (shape.width or 832) * (shape.height or 480)
         render = sec_per_step * steps * (frames / 81.0) * (pixels / (832 * 480))
+        render += 0.3 * shape.reference_images
+        if shape.video_input:
+            render *= 1.5
     elif media == "audio":
         render = sec_per_step * steps * ((shape.duration or 30.0) / 30.0)
     else:
@@ -110,8 +137,34 @@ def job_cost(catalogue: Catalogue, shape: JobShape) -> JobCost:
     return JobCost(Decimal(str(round(render, 6))), _q(usd), _q(token), _q(spark))
 
 
-def estimate_response(catalogue: Catalogue, shape: JobShape) -> dict[str, Any]:
-    """The ``EstimationResponse`` of the estimate endpoints (01 §5.7)."""
+def _benchmark(one: JobCost, shape: JobShape) -> dict[str, Any]:
+    render = float(one.render_sec)
+    if shape.guidance > 1:
+        render *= 2.0  # classifier-free guidance: a conditional and an unconditional pass
+    if shape.sampler in _SECOND_ORDER_SAMPLERS:
+        render *= 2.0
+    render = round(render, 3)
+    return {
+        "estimatedRenderTimeSec": render,
+        "medianRenderTimeSec": render,
+        "sampleCount": 20,
+        "confidence": 0.9,
+        "estimatedWaitTimeSec": 0,
+        "estimatedTotalTimeSec": render,
+    }
+
+
+def estimate_response(
+    catalogue: Catalogue, shape: JobShape, *, fair_use: bool = False
+) -> dict[str, Any]:
+    """The ``EstimationResponse`` of the estimate endpoints (01 §5.7, TS 5.54.0).
+
+    Args:
+        catalogue: models and rates.
+        shape: what is quoted.
+        fair_use: the caller is a subscriber whose plan covers the project
+            (active plan, Fast, not token billing): add ``dailyFairUse``.
+    """
     one = job_cost(catalogue, shape)
     entry = catalogue.model(shape.model_id)
     rate = _rate(catalogue)
@@ -120,7 +173,7 @@ def estimate_response(catalogue: Catalogue, shape: JobShape) -> dict[str, Any]:
     project["calculatedStepCount"] = str(steps * shape.count)
     job = one.wire(1)
     job["calculatedStepCount"] = str(steps)
-    return {
+    body: dict[str, Any] = {
         "request": {
             "model": shape.model_id,
             "name": entry.name if entry is not None else shape.model_id,
@@ -152,7 +205,13 @@ def estimate_response(catalogue: Catalogue, shape: JobShape) -> dict[str, Any]:
             "job": job,
             "project": project,
         },
+        "benchmark": _benchmark(one, shape),
     }
+    if fair_use:
+        capacity = float(rate.get("dailyFairUseUSD", _DAILY_FAIR_USE_USD))
+        pct = float(one.usd) * shape.count / capacity * 100
+        body["dailyFairUse"] = {"pct": math.floor(pct * 10 + 0.5) / 10}
+    return body
 
 
 def llm_cost(

@@ -19,6 +19,7 @@ fault (``rest-429`` / ``rest-5xx``) answers before routing.
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
@@ -73,6 +74,33 @@ def _float(value: str, default: float = 0.0) -> float:
         return float(value)
     except ValueError:
         return default
+
+
+def _number(value: str) -> float | None:
+    """A finite number of an estimate segment or query value, else ``None`` (a 400)."""
+    try:
+        number = float(value)
+    except ValueError:
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _count(value: str) -> int | None:
+    """A whole number >= 0 of an estimate segment or query value, else ``None`` (a 400)."""
+    number = _number(value)
+    return int(number) if number is not None and number >= 0 and number.is_integer() else None
+
+
+def _estimate_network(r: HttpRequest) -> str | None:
+    """The ``network`` query of a video/audio estimate (default fast), ``None`` if invalid."""
+    network = r.query.get("network", "fast")
+    return network if network in ("fast", "relaxed") else None
+
+
+def _estimate_billing(r: HttpRequest) -> str | None:
+    """The ``billingMode`` query of an estimate (default auto), ``None`` if invalid."""
+    billing = r.query.get("billingMode", "auto")
+    return billing if billing in ("auto", "subscription", "tokens") else None
 
 
 class Router:
@@ -246,25 +274,42 @@ class Router:
         self, r: HttpRequest, p: Principal | None, m: dict[str, str]
     ) -> HttpResponse:
         # 01 §5.7.1: tokenType/network/model/imageCount/stepCount/previewCount/cn/denoise/w/h
-        #            [/guidance/sampler/contextImages] (v3)
+        #            [/guidance/sampler/contextImages] (v3); query gptImageQuality,
+        #            outputFormat, billingMode (TS 5.54.0)
         seg = m["rest"].split("/")
-        if len(seg) < 10:
+        v3 = m["version"] == "3"
+        if len(seg) < (13 if v3 else 10):
             return error_response(400, "Invalid estimate path")
         model_id = seg[2]
         if self.hub.catalogue.model(model_id) is None:
             return error_response(404, f"Model {model_id} not found")
+        billing = _estimate_billing(r)
+        guidance = _number(seg[10]) if v3 else 0.0
+        context = _count(seg[12]) if v3 else 0
+        if billing is None or guidance is None or context is None:
+            return error_response(400, "Invalid estimate parameters")
+        network = seg[1] if seg[1] in ("fast", "relaxed") else "fast"
         shape = JobShape(
             model_id=model_id,
-            network=seg[1] if seg[1] in ("fast", "relaxed") else "fast",
+            network=network,
             count=max(1, _int(seg[3], 1)),
             steps=_int(seg[4]),
             previews=_int(seg[5]),
             cn=seg[6] == "1",
             width=_int(seg[8]),
             height=_int(seg[9]),
-            context_images=_int(seg[12]) if len(seg) > 12 else 0,
+            context_images=context,
+            guidance=guidance,
+            sampler=seg[11] if v3 and seg[11] != "_" else "",
         )
-        return json_response(estimate_response(self.hub.catalogue, shape))
+        return self._estimate(p, shape, billing)
+
+    def _estimate(self, p: Principal | None, shape: JobShape, billing: str) -> HttpResponse:
+        """The estimate body; ``dailyFairUse`` only for a subscriber covered on Fast."""
+        sub = p.account.subscription if p is not None else None
+        covered = sub is not None and sub.active and shape.network == "fast"
+        fair_use = covered and billing != "tokens"
+        return json_response(estimate_response(self.hub.catalogue, shape, fair_use=fair_use))
 
     def _media_estimate_segments(self, m: dict[str, str], minimum: int) -> list[str] | HttpResponse:
         """The decoded path segments of a media estimate, or the error the server answers."""
@@ -278,37 +323,68 @@ class Router:
     async def estimate_video(
         self, r: HttpRequest, p: Principal | None, m: dict[str, str]
     ) -> HttpResponse:
-        # 01 §5.7.2: tokenType/model/width/height/frames/fps[/steps/numberOfMedia]
+        # 01 §5.7.2: tokenType/model/width/height/frames/fps[/steps/numberOfMedia]; query
+        # sourceWidth, sourceHeight, hasVideoInput, referenceImageCount, referenceVideoCount,
+        # referenceVideoDurationSeconds, network, billingMode (TS 5.54.0)
         seg = self._media_estimate_segments(m, 6)
         if isinstance(seg, HttpResponse):
             return seg
+        q = r.query
+        network = _estimate_network(r)
+        billing = _estimate_billing(r)
+        images = _count(q.get("referenceImageCount", "0"))
+        videos = _count(q.get("referenceVideoCount", "0"))
+        seconds = _number(q.get("referenceVideoDurationSeconds", "0"))
+        video_input = q.get("hasVideoInput", "0")
+        source = [_number(q[k]) for k in ("sourceWidth", "sourceHeight") if k in q]
+        if (
+            network is None
+            or billing is None
+            or images is None
+            or videos is None
+            or seconds is None
+            or seconds < 0
+            or video_input not in ("0", "1", "true", "false")
+            or len(source) not in (0, 2)
+            or any(v is None or v <= 0 for v in source)
+        ):
+            return error_response(400, "Invalid estimate parameters")
         model_id = seg[1]
         shape = JobShape(
             model_id=model_id,
+            network=network,
             width=_int(seg[2]),
             height=_int(seg[3]),
             frames=_int(seg[4]),
             fps=_float(seg[5]),
             steps=_int(seg[6]) if len(seg) > 6 else 0,
             count=max(1, _int(seg[7], 1)) if len(seg) > 7 else 1,
+            video_input=video_input in ("1", "true"),
+            reference_images=images,
+            reference_video_seconds=seconds,
         )
-        return json_response(estimate_response(self.hub.catalogue, shape))
+        return self._estimate(p, shape, billing)
 
     async def estimate_audio(
         self, r: HttpRequest, p: Principal | None, m: dict[str, str]
     ) -> HttpResponse:
-        # 01 §5.7.3: tokenType/model/duration/steps/numberOfMedia
+        # 01 §5.7.3: tokenType/model/duration/steps/numberOfMedia; query network, billingMode
         seg = self._media_estimate_segments(m, 5)
         if isinstance(seg, HttpResponse):
             return seg
+        network = _estimate_network(r)
+        billing = _estimate_billing(r)
+        if network is None or billing is None:
+            return error_response(400, "Invalid estimate parameters")
         model_id = seg[1]
         shape = JobShape(
             model_id=model_id,
+            network=network,
             duration=_float(seg[2], 30.0),
             steps=_int(seg[3]),
             count=max(1, _int(seg[4], 1)),
         )
-        return json_response(estimate_response(self.hub.catalogue, shape))
+        return self._estimate(p, shape, billing)
 
     async def estimate_llm(
         self, r: HttpRequest, p: Principal | None, m: dict[str, str]

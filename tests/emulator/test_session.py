@@ -125,7 +125,7 @@ def test_estimates(emu):
         headers=h,
     )
     assert ok == 200
-    assert set(est) == {"request", "rate", "quote"}
+    assert set(est) == {"request", "rate", "quote", "benchmark"}  # no dailyFairUse: no plan
     one = est["quote"]["project"]
     assert all(
         isinstance(one[k], str) for k in ("costInUSD", "costInToken", "costInSpark", "costInSogni")

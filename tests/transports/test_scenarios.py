@@ -69,7 +69,7 @@ async def _connect(h: Any, emu: Any) -> None:
         rewards = await h.call(client.account.rewards())
         assert rewards.rewards == ()
         estimate = await h.call(client.projects.estimate_cost(_image()))
-        assert estimate.request["stepCount"] == 4
+        assert estimate.spark > 0  # a typed CostEstimate (tests/transports/test_estimates.py)
         assert await h.call(client.switch_network("relaxed")) == "relaxed"
         assert client.network == "relaxed"
 

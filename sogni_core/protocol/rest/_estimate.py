@@ -241,21 +241,31 @@ def _count(p: ProjectParams) -> str:
 # builders
 
 
-def estimate_inputs(params: ProjectParams, *, network: str | None) -> EstimateInputs:
-    """Say which look-ups :func:`build_estimate` needs for ``params``.
+def estimate_inputs(
+    params: ProjectParams,
+    *,
+    network: str | None,
+    video_options: VideoEstimateOptions | None = None,
+) -> EstimateInputs:
+    """Check ``params`` and say which look-ups :func:`build_estimate` needs.
+
+    Every rule that needs no look-up is checked here, so a transport can call
+    this before any request and fetch only what is needed.
 
     Args:
         params: the project parameters.
         network: the connection's network (``None`` before the server named one).
+        video_options: estimate-only facts of a video project.
 
     Returns:
         The quoted network and whether size presets / model options are needed
         (image projects only: a size preset other than ``custom``; a sampler).
 
     Raises:
-        InvalidParamsError: an unknown network or token type.
+        InvalidParamsError: what :func:`build_estimate` raises, except an
+            unknown size preset or sampler (those need the look-ups).
     """
-    _check_type(params)
+    _dispatch(params, network, None, None, video_options, lookups=False)
     _, net, _ = _common(params, network)
     if not isinstance(params, ImageProjectParams):
         return EstimateInputs(network=net)
@@ -306,11 +316,23 @@ def build_estimate(
             project without duration, an unknown token type, network or
             billing mode; or a needed look-up was not passed.
     """
+    return _dispatch(params, network, size_presets, model_options, video_options, lookups=True)
+
+
+def _dispatch(
+    params: ProjectParams,
+    network: str | None,
+    size_presets: Iterable[SizePreset] | None,
+    model_options: ModelOptions | None,
+    video_options: VideoEstimateOptions | None,
+    *,
+    lookups: bool,
+) -> EstimateCall:
     _check_type(params)
     if video_options is not None and not isinstance(params, VideoProjectParams):
         raise invalid("video_options", "only video projects take video estimate options")
     if isinstance(params, ImageProjectParams):
-        return _image(params, network, size_presets, model_options)
+        return _image(params, network, size_presets, model_options, lookups=lookups)
     if isinstance(params, VideoProjectParams):
         return _video(params, network, video_options or VideoEstimateOptions())
     assert isinstance(params, AudioProjectParams)
@@ -322,7 +344,10 @@ def _image(
     network: str | None,
     size_presets: Iterable[SizePreset] | None,
     model_options: ModelOptions | None,
+    *,
+    lookups: bool = True,
 ) -> EstimateCall:
+    # lookups=False (estimate_inputs): check everything else, leave preset and sampler.
     token, net, billing = _common(p, network)
     model = _model(p, raw=True)
     strength = p.starting_image_strength
@@ -346,7 +371,9 @@ def _image(
         else "0",
     }
     preset_id = _preset_id(p)
-    if preset_id is not None:
+    if preset_id is not None and not lookups:
+        path["width"], path["height"] = "0", "0"
+    elif preset_id is not None:
         if size_presets is None:
             raise invalid("size_presets", "the model's size presets are needed for size_preset")
         preset = next((s for s in size_presets if s.id == preset_id), None)
@@ -368,7 +395,7 @@ def _image(
             else "0"
         )
         sampler = None
-        if p.sampler:
+        if p.sampler and lookups:
             if model_options is None:
                 raise invalid("model_options", "the model's options are needed for sampler")
             sampler = validate_choice(p.sampler, "sampler", model_options)

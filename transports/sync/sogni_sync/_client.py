@@ -53,7 +53,15 @@ from ._rest import RestClient, unit_random
 if TYPE_CHECKING:
     import httpx
 
+    from sogni_core.protocol._generated.rest import (
+        AccountBalance,
+        AccountMe,
+        LoraCatalog,
+        RewardsData,
+        SizePreset,
+    )
     from sogni_core.protocol.jobrequest import ModelOptions
+    from sogni_core.protocol.rest import CostEstimate, VideoEstimateOptions
 
     from ._chat import Chat
     from ._workflows import Workflows
@@ -137,71 +145,104 @@ class Projects:
         models, tiers = self._load_catalogue()
         return model_options_for(model_id, models, tiers)
 
-    def size_presets(self, model_id: str, network: str | None = None) -> Any:
-        """The size presets of a model on a network (01 §5.4)."""
-        return self._client._rest.call(
+    def size_presets(self, model_id: str, network: str | None = None) -> tuple[SizePreset, ...]:
+        """The size presets of a model on a network (01 §5.4).
+
+        Args:
+            model_id: the model.
+            network: ``fast`` or ``relaxed``; the connection's network by default.
+
+        Returns:
+            The presets, in the server's order.
+
+        Raises:
+            ApiStatusError: the server refused (e.g. an unknown model).
+        """
+        presets: tuple[SizePreset, ...] = self._client._rest.call(
             "size_presets",
             path_params={"network": network or self._client.network, "modelId": model_id},
         )
+        return presets
 
-    def lora_catalog(self) -> Any:
-        """The LoRA catalogue (``/v1/loras/comfy``)."""
-        return self._client._rest.call("loras_comfy")
+    def lora_catalog(self) -> LoraCatalog:
+        """The LoRA catalogue (``/v1/loras/comfy``, 01 §5.8)."""
+        catalog: LoraCatalog = self._client._rest.call("loras_comfy")
+        return catalog
 
-    def estimate_cost(self, params: ProjectParams) -> Any:
-        """Estimate a project's cost without creating it (01 §5.7).
+    def estimate_cost(
+        self, params: ProjectParams, *, video_options: VideoEstimateOptions | None = None
+    ) -> CostEstimate:
+        """Estimate a project's cost without creating it (01 §5.7; TS 5.54.0 parity).
+
+        The core's :func:`sogni_core.protocol.rest.build_estimate` decides the
+        endpoint (image v2, or v3 with a sampler or context images; video;
+        audio), its segments and query; the model's size presets (a
+        ``size_preset`` other than ``custom``) and options (a ``sampler``) are
+        fetched only when it needs them. A project that pins no network is
+        quoted on the connection's network.
+
+        Args:
+            params: the project, as for :meth:`create` (media are not read).
+            video_options: estimate-only facts of a video project (FlashVSR
+                source size, reference counts, ``has_video_input``).
 
         Returns:
-            The parsed estimation response.
-        """
-        token = params.token_type or "spark"
-        network = params.network or self._client.network
-        count = params.number_of_media or 1
-        rest = self._client._rest
-        if isinstance(params, ImageProjectParams):
-            from sogni_core.protocol.jobrequest import js_number_str
+            The typed :class:`~sogni_core.protocol.rest.CostEstimate`
+            (``Decimal`` amounts, benchmark seconds, daily fair-use share).
 
-            strength = params.starting_image_strength
-            denoise = js_number_str(1 - strength) if strength else "0"
-            return rest.call(
-                "image_estimate_v2",
-                path_params={
-                    "tokenType": token,
-                    "network": network,
-                    "model": params.model_id,
-                    "imageCount": count,
-                    "stepCount": params.steps or 0,
-                    "previewCount": params.number_of_previews or 0,
-                    "cnEnabled": 1 if params.control_net else 0,
-                    "denoiseStrength": denoise,
-                    "width": params.width or 0,
-                    "height": params.height or 0,
-                },
-            )
-        if isinstance(params, VideoProjectParams):
-            return rest.call(
-                "video_estimate_steps",
-                path_params={
-                    "tokenType": token,
-                    "model": params.model_id,
-                    "width": params.width or 0,
-                    "height": params.height or 0,
-                    "frames": params.frames or 0,
-                    "fps": params.fps or 0,
-                    "steps": params.steps or 0,
-                    "numberOfMedia": count,
-                },
-            )
-        assert isinstance(params, AudioProjectParams)
-        return rest.call(
-            "audio_estimate",
-            path_params={
-                "tokenType": token,
-                "model": params.model_id,
-                "duration": params.duration or 0,
-                "steps": params.steps or 0,
-                "numberOfMedia": count,
-            },
+        Raises:
+            InvalidParamsError: a parameter breaks a rule (before any request;
+                an unknown size preset after the preset look-up).
+            ApiStatusError: the server refused the estimate.
+        """
+        from sogni_core.protocol.rest._estimate import (
+            build_estimate,
+            estimate_inputs,
+            parse_cost_estimate,
+        )
+
+        network = self._client.network
+        # Every rule that needs no look-up is checked before the first request.
+        inputs = estimate_inputs(params, network=network, video_options=video_options)
+        presets = None
+        options = None
+        if inputs.size_presets:
+            presets = self.size_presets(params.model_id, network=inputs.network)
+        if inputs.model_options:
+            options = self.model_options(params.model_id)
+        call = build_estimate(
+            params,
+            network=network,
+            size_presets=presets,
+            model_options=options,
+            video_options=video_options,
+        )
+        return parse_cost_estimate(
+            self._client._rest.call(call.endpoint, path_params=call.path_params, query=call.query)
+        )
+
+    def estimate_enhancement_cost(self, strength: str, token_type: str = "spark") -> CostEstimate:
+        """Estimate enhancing one image (TS ``estimateEnhancementCost``, 01 §5.7.1).
+
+        Args:
+            strength: ``light``, ``medium`` or ``heavy``.
+            token_type: ``spark`` (default) or ``sogni``.
+
+        Returns:
+            The :class:`~sogni_core.protocol.rest.CostEstimate`.
+
+        Raises:
+            InvalidParamsError: an unknown strength or token type (before any request).
+            ApiStatusError: the server refused the estimate.
+        """
+        from sogni_core.protocol.rest._estimate import (
+            build_enhancement_estimate,
+            parse_cost_estimate,
+        )
+
+        call = build_enhancement_estimate(strength, token_type=token_type)
+        return parse_cost_estimate(
+            self._client._rest.call(call.endpoint, path_params=call.path_params, query=call.query)
         )
 
     def _read_media(self, field: str, value: Any) -> bytes | MediaInput:
@@ -274,17 +315,20 @@ class Account:
     def __repr__(self) -> str:
         return "Account()"
 
-    def balance(self) -> Any:
+    def balance(self) -> AccountBalance:
         """The account balance (``GET /v4/account/balance``)."""
-        return self._client._rest.call("account_balance")
+        balance: AccountBalance = self._client._rest.call("account_balance")
+        return balance
 
-    def me(self) -> Any:
+    def me(self) -> AccountMe:
         """The account profile (``GET /v1/account/me``)."""
-        return self._client._rest.call("account_me")
+        me: AccountMe = self._client._rest.call("account_me")
+        return me
 
-    def rewards(self) -> Any:
+    def rewards(self) -> RewardsData:
         """The claimable rewards (``GET /v4/account/rewards``)."""
-        return self._client._rest.call("account_rewards")
+        rewards: RewardsData = self._client._rest.call("account_rewards")
+        return rewards
 
 
 class SogniClient:
