@@ -16,7 +16,12 @@ request, with and without an EOF after it:
   from the input; no body is over ``MAX_BODY``;
 * a connection reported reusable had no ``Connection: close``, was not read
   until EOF, and accepts the next ``start()``; after an error the exchange
-  refuses more input (HttpProtocolError again) and is not reusable.
+  refuses more input (HttpProtocolError again) and is not reusable;
+* taking the body as a stream (``start(stream=True)``, ``take_body()`` after
+  every ``receive``, split any of the ways above) yields the same status,
+  headers, body bytes and keep-alive verdict as ``result()`` whenever the
+  whole-body read completed and decoded; ``head()`` is ``None`` until the head
+  is parsed and then the result's status and headers.
 
 Run with atheris (``pip install atheris``, or ``pip install --target .cache/atheris
 atheris`` and ``PYTHONPATH=.cache/atheris``)::
@@ -107,6 +112,32 @@ def _run(chunks: list[bytes], method: str, eof: bool) -> tuple[Any, ...]:
     return ("ok", result, reusable) if result is not None else ("undecodable", reusable)
 
 
+def _run_stream(chunks: list[bytes], method: str, eof: bool) -> tuple[Any, ...]:
+    """Feed ``chunks`` (then EOF) to a stream, taking the body after every receive.
+
+    Returns ``("ok", (status, headers, body), reusable)`` or ``("failed",)``.
+    """
+    ex = Http1Exchange(max_body=MAX_BODY)
+    ex.start(method, "fuzz.test", "/", [], None, stream=True)
+    body = bytearray()
+    done = False
+    try:
+        for chunk in [*chunks, b""] if eof else chunks:
+            done = ex.receive(chunk)
+            head = ex.head()
+            body += ex.take_body()
+            if head is None:
+                assert not body and not done
+        if not done:
+            return ("failed",)
+        body += ex.take_body()  # a no-op after the final take above
+    except HttpProtocolError:
+        return ("failed",)
+    head = ex.head()
+    assert head is not None
+    return ("ok", (head[0], head[1], bytes(body)), ex.finish())
+
+
 def _framed(method: str, status: int, names: dict[str, str]) -> bool:
     """Whether the message's end was known without an EOF (RFC 9112 §6.3)."""
     if method == "HEAD" or status in (204, 304):
@@ -166,6 +197,9 @@ def check(data: bytes) -> None:
             assert all(o == outcomes[0] for o in outcomes), (method, eof, i, j, outcomes)
             if outcomes[0][0] == "ok":
                 _check_result(data, method, outcomes[0][1], outcomes[0][2])
+                for chunks in pieces:
+                    streamed = _run_stream([p for p in chunks if p], method, eof)
+                    assert streamed == outcomes[0], (method, eof, i, j, streamed, outcomes[0])
 
 
 def test_one_input(data: bytes) -> None:

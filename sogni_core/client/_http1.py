@@ -45,6 +45,26 @@ were split across ``receive`` calls, so a verdict never depends on the
 chunking. Every violation raises :class:`HttpProtocolError` with a message that
 names the rule and never a header value (values may carry credentials).
 
+Streams (SSE, downloads): ``start(..., stream=True)`` begins a cycle whose
+body is taken as it arrives instead of returned whole. ``head()`` gives
+``(status, headers)`` once the final head is parsed; ``take_body()`` returns
+the body bytes received since the last call (and forgets them), decoded from
+gzip/deflate (``content-encoding``, or a transfer-coding before ``chunked``)
+incrementally with ``zlib.decompressobj``, in the same order and with the same
+verdicts as ``result()`` (truncated or undecodable data raises on the take
+that sees it; the end is checked on the first take after the response
+completed). The framing, ``finish()`` and the keep-alive rules are the
+same as for a whole body. Only ``max_body`` means something else: a stream
+may run past it in total (a declared ``Content-Length`` or chunk sizes are not
+held against it), but the exchange never *holds* more than that: a
+``receive()`` that arrives while more than ``max_body`` body bytes are
+untaken raises, as does a read-until-close body or a single take whose
+decoded output exceeds it. Unlike the other limits this one depends on the
+caller's pace, not only on the bytes: a pool that takes after every read
+(the transports' do) holds at most one read's worth. So every response
+accepted whole is also accepted as a stream, with the same bytes, however it
+is split (``fuzz/http1_fuzz.py`` checks this).
+
 Against h11 (``tests/transports/test_http1_h11.py`` checks each): stricter on
 obs-fold, bare LF, versions other than 1.0/1.1, control characters in the
 head, Transfer-Encoding in HTTP/1.0, and on reuse after TE with CL, after
@@ -55,7 +75,7 @@ sizes, gzip/deflate transfer-codings and Transfer-Encoding split over fields.
 
 from __future__ import annotations
 
-from typing import Final, NoReturn
+from typing import Any, Final, NoReturn
 
 from ._errors import HttpProtocolError
 
@@ -235,6 +255,51 @@ def _decode(body: bytes, codings: list[str], max_body: int) -> bytes:
     return body
 
 
+class _Inflater:
+    """Incremental gzip/deflate decoding of a streamed body, in ``result()``'s order.
+
+    ``groups`` are the transfer-codings, then the content-codings, each a
+    list in decoding order; a group starts decoding (and must then end
+    cleanly) once any byte reaches it, as ``result()`` skips an empty body.
+    """
+
+    __slots__ = ("_groups", "_limit", "_objs")
+
+    def __init__(self, groups: list[list[str]], limit: int) -> None:
+        self._groups = groups
+        self._limit = limit
+        self._objs: list[list[Any] | None] = [None] * len(groups)
+
+    def feed(self, data: bytes, final: bool) -> bytes:
+        """Decode ``data``; with ``final``, flush and check every started stream ended.
+
+        Raises:
+            HttpProtocolError: undecodable, truncated, or more than the limit out.
+        """
+        import zlib
+
+        limit = self._limit
+        for k, group in enumerate(self._groups):
+            objs = self._objs[k]
+            if objs is None:
+                if not data:
+                    return b""  # nothing reached this group (yet): nor the next
+                objs = self._objs[k] = [zlib.decompressobj(47) for _ in group]
+            for coding, d in zip(group, objs, strict=True):
+                try:
+                    out = d.decompress(data, limit + 1) if data else b""
+                    if final and len(out) <= limit and not d.unconsumed_tail:
+                        out += d.flush()
+                except zlib.error:
+                    raise HttpProtocolError(f"{coding} body does not decode") from None
+                if len(out) > limit or d.unconsumed_tail:
+                    raise HttpProtocolError("decoded body exceeds max_body")
+                if final and not d.eof:
+                    raise HttpProtocolError(f"{coding} body is truncated")
+                data = out
+        return data
+
+
 def _codings(values: list[str]) -> list[str]:
     """Comma-separated coding lists -> lowercased codings."""
     return [c.strip(" \t").lower() for v in values for c in v.split(",")]
@@ -260,12 +325,14 @@ class Http1Exchange:
         "_extra",
         "_head_req",
         "_headers",
+        "_inflater",
         "_keep",
         "_max_body",
         "_remaining",
         "_scan",
         "_state",
         "_status",
+        "_stream",
         "_tcodings",
         "_total",
         "used",
@@ -291,6 +358,8 @@ class Http1Exchange:
         self._close = False  # request said Connection: close
         self._ce: list[str] | None = None
         self._tcodings: list[str] | None = None
+        self._stream = False
+        self._inflater: _Inflater | None = None
         self._buf.clear()
 
     def __repr__(self) -> str:
@@ -307,6 +376,7 @@ class Http1Exchange:
         body: bytes | None,
         *,
         head: bool | None = None,
+        stream: bool = False,
     ) -> bytes:
         """The bytes of one complete request, and begin its cycle.
 
@@ -321,6 +391,9 @@ class Http1Exchange:
             body: the request body, or ``None``.
             head: whether the response has no body as for HEAD; ``None`` means
                 ``method == "HEAD"``.
+            stream: take the body as it arrives (:meth:`head`,
+                :meth:`take_body`) instead of whole (:meth:`result`); see
+                the module docstring for how ``max_body`` applies then.
 
         Returns:
             The request, ready to write.
@@ -384,6 +457,7 @@ class Http1Exchange:
         # __init__ and finish() left the exchange reset (the only ways to _IDLE).
         self._head_req = method == "HEAD" if head is None else head
         self._close = close
+        self._stream = stream
         self._state = _HEAD
         return data + body if body else data
 
@@ -447,6 +521,8 @@ class Http1Exchange:
                         return True
                     self._buf += data[i + 4 :]
                     return self._advance()
+            if self._stream and len(self._body) > self._max_body:
+                raise HttpProtocolError("untaken stream body exceeds max_body")
             self._buf += data
             return self._advance()
         except HttpProtocolError:
@@ -530,7 +606,7 @@ class Http1Exchange:
             return
         if length >= 0:
             n = length
-            if n > self._max_body:
+            if n > self._max_body and not self._stream:
                 raise HttpProtocolError("content-length exceeds max_body")
             self._remaining = n
             self._body = bytearray()
@@ -650,7 +726,7 @@ class Http1Exchange:
             raise HttpProtocolError("control character in a chunk-size line")
         n = int(size, 16)
         self._total += n
-        if self._total > self._max_body:
+        if self._total > self._max_body and not self._stream:
             raise HttpProtocolError("chunked body exceeds max_body")
         if n:
             self._remaining = n
@@ -688,6 +764,55 @@ class Http1Exchange:
                 body = self._body = _decode(body, codings, self._max_body)
             self._ce = None
         return self._status, self._headers, body
+
+    def head(self) -> tuple[int, list[tuple[str, str]]] | None:
+        """``(status, headers)`` once the final response head is parsed, else ``None``.
+
+        Headers are as :meth:`result` gives them; 1xx heads are skipped.
+        """
+        if not self._status:
+            return None
+        return self._status, self._headers
+
+    def take_body(self) -> bytes:
+        """The body bytes received since the last call (a stream's, see ``start``).
+
+        Decoded from gzip/deflate as :meth:`result` decodes them. ``b""``
+        before the head or when nothing new arrived; the first call after the
+        response is complete flushes the decoders and checks their end.
+
+        Raises:
+            RuntimeError: the cycle was not started with ``stream=True``, or
+                it failed (a ``receive`` raised).
+            HttpProtocolError: a compressed body does not decode, is
+                truncated, or one take decodes past ``max_body``.
+        """
+        state = self._state
+        if not self._stream or state >= _ERROR:
+            raise RuntimeError(
+                "the exchange failed" if state == _ERROR else "not a stream (start(stream=True))"
+            )
+        body = self._body
+        raw = bytes(body)
+        if type(body) is bytes:
+            self._body = b""
+        else:
+            assert isinstance(body, bytearray)
+            body.clear()
+        inflater = self._inflater
+        if inflater is None:
+            if self._tcodings is None and self._ce is None:
+                return raw
+            groups = [[c for c in reversed(self._tcodings or []) if c != "identity"]]
+            codings = _codings(self._ce or [])
+            if all(c in ("gzip", "x-gzip", "deflate", "identity") for c in codings):
+                groups.append([c for c in reversed(codings) if c != "identity"])
+            inflater = self._inflater = _Inflater(groups, self._max_body)
+        if state != _DONE:
+            return inflater.feed(raw, False)
+        self._tcodings = self._ce = None  # ended: the next take has nothing more
+        self._inflater = _Inflater([], 0)
+        return inflater.feed(raw, True)
 
     def finish(self) -> bool:
         """End the cycle.
