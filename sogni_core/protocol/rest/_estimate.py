@@ -8,7 +8,7 @@ JavaScript number text, query pairs in the SDK's order) out; the parsed
 :class:`~sogni_core.protocol._generated.rest.EstimationResponse` in, a typed
 :class:`CostEstimate` out. A transport does::
 
-    inputs = estimate_inputs(params, network=connection_network)
+    inputs = estimate_inputs(params, network=connection_network)   # checks, no I/O
     presets = await size_presets(...) if inputs.size_presets else None
     options = await model_options(...) if inputs.model_options else None
     call = build_estimate(params, network=connection_network,
@@ -152,8 +152,10 @@ class CostEstimate(msgspec.Struct, frozen=True, kw_only=True):
     """The price of a project, as the TS SDK's ``CostEstimation`` reports it.
 
     Amounts are :class:`~decimal.Decimal` built from the server's decimal
-    strings (``quote.project``), so no digit is lost to binary floats and
-    ``str(estimate.spark)`` is the text the server sent.
+    strings (``quote.project``; JSON numbers from their shortest text), so no
+    digit is lost to binary floats: ``format(estimate.spark, "f")`` is the text
+    the server sent (``str()`` may switch to exponent form, ``1E-7``). The TS
+    SDK returns the strings themselves.
 
     Attributes:
         token: cost in the project's token type (``costInToken``).
@@ -384,16 +386,17 @@ def _image(
         assert p.width is not None and p.height is not None
         path["width"], path["height"] = _num(p.width, "width"), _num(p.height, "height")
     else:
+        # One falsy side sends 0/0 (as the SDK), but a given value must still be a number.
+        for field, value in (("width", p.width), ("height", p.height)):
+            if value is not None:
+                _num(value, field)
         path["width"], path["height"] = "0", "0"
     endpoint = "image_estimate_v2"
     if p.sampler or p.context_images is not None:
         endpoint = "image_estimate_v3"
         guidance = p.guidance
-        path["guidance"] = (
-            _num(guidance, "guidance", minimum=None)
-            if guidance is not None and js_truthy(guidance)
-            else "0"
-        )
+        text = "0" if guidance is None else _num(guidance, "guidance", minimum=None)
+        path["guidance"] = text if js_truthy(guidance) else "0"
         sampler = None
         if p.sampler and lookups:
             if model_options is None:
