@@ -2,8 +2,10 @@
 
 Hand-written per transport, next to ``_backend.py`` (which re-exports these
 names). ``RestClient.send`` hands it requests the core built completely and
-gets ``(status, headers, body)`` back; framing is the core's ``Http1Exchange``;
-streams, downloads and redirects go through httpx instead.
+gets ``(status, headers, body)`` back; framing is the core's ``Http1Exchange``.
+:func:`http_stream` carries streamed responses (SSE, downloads) on the same
+connections: the body is taken as it arrives, a clean end returns the
+connection to the pool, an early close closes it. Redirects go through httpx.
 """
 
 from __future__ import annotations
@@ -21,9 +23,19 @@ from sogni_core.client import (
     origin_of,
 )
 
-__all__ = ["HttpPool", "ReadIntoBuffer", "http_pool", "http_send", "tls_context"]
+__all__ = [
+    "HttpPool",
+    "HttpStream",
+    "ReadIntoBuffer",
+    "http_pool",
+    "http_send",
+    "http_stream",
+    "tls_context",
+]
 
 _READ_SIZE = 65536
+#: A stream's connection stops reading once this much arrived untaken (backpressure).
+_PAUSE_AT = 256 * 1024
 
 
 class ReadIntoBuffer(asyncio.BufferedProtocol):
@@ -63,6 +75,12 @@ class _HttpConnection(ReadIntoBuffer):
         self.lost = False
         self._waiter: asyncio.Future[None] | None = None
         self.gone = asyncio.get_running_loop().create_future()  # set by connection_lost
+        # Stream mode (http_stream): every read is fed, the reader woken.
+        self.streaming = False
+        self.complete = False
+        self.error: BaseException | None = None
+        self.pending = 0
+        self.paused = False
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         self.transport = transport  # type: ignore[assignment]
@@ -70,6 +88,19 @@ class _HttpConnection(ReadIntoBuffer):
     def data_received(self, data: bytes) -> None:
         self.seen = True
         waiter = self._waiter
+        if self.streaming:
+            if self.error is None:
+                try:
+                    self.complete = self.exchange.receive(data)
+                except Exception as exc:
+                    self.error = exc
+            self.pending += len(data)
+            if self.pending >= _PAUSE_AT and not self.paused and self.transport is not None:
+                self.paused = True
+                self.transport.pause_reading()
+            if waiter is not None and not waiter.done():
+                waiter.set_result(None)
+            return
         if waiter is None or waiter.done():
             self.lost = True  # bytes nobody asked for: never reuse this connection
             self.close()
@@ -92,6 +123,15 @@ class _HttpConnection(ReadIntoBuffer):
 
     def _end(self, exc: Exception | None) -> None:
         waiter = self._waiter
+        if self.streaming:
+            if self.error is None and not self.complete:
+                try:  # EOF may end a response framed by the close
+                    self.complete = self.exchange.receive(b"")
+                except Exception as err:
+                    self.error = exc or err
+            if waiter is not None and not waiter.done():
+                waiter.set_result(None)
+            return
         if waiter is None or waiter.done():
             return
         try:  # EOF may end a response framed by the close
@@ -112,6 +152,30 @@ class _HttpConnection(ReadIntoBuffer):
         self._waiter = asyncio.get_running_loop().create_future()
         self.transport.write(data)
         await self._waiter
+
+    def begin_stream(self, data: bytes) -> None:
+        """Write one request whose answer is read as a stream."""
+        if self.transport is None or self.lost:
+            raise ConnectionResetError("connection closed")
+        self.seen = self.complete = False
+        self.error = None
+        self.pending = 0
+        self.streaming = True
+        self.transport.write(data)
+
+    async def wait(self, timeout: float) -> None:
+        """Wait (at most ``timeout`` seconds) until more of a stream arrived or it ended."""
+        if self.error is not None or self.complete or self.lost:
+            return
+        self._waiter = waiter = asyncio.get_running_loop().create_future()
+        if self.paused and self.transport is not None:
+            self.paused = False
+            self.transport.resume_reading()
+        if sys.version_info >= (3, 11):
+            async with asyncio.timeout(timeout):
+                await waiter
+        else:
+            await asyncio.wait_for(waiter, timeout)
 
     def close(self) -> None:
         if self.transport is not None:
@@ -235,6 +299,147 @@ async def http_send(
         else:
             conn.close()
         return result
+
+
+class HttpStream:
+    """One streamed response: ``status``, ``headers``, then the body's chunks.
+
+    ``async for chunk in stream`` (a class iterator, no async generator: an
+    early ``break`` leaves nothing unfinished) yields the decoded body as it
+    arrives, waiting at most ``read_timeout`` seconds for each read. At the
+    clean end the connection goes back to the pool when the exchange says it
+    is reusable; :meth:`aclose` before the end closes it instead.
+
+    Raises (from ``__anext__``):
+        NoResponseError: the connection dropped, the framing broke, or no
+            byte arrived for ``read_timeout`` seconds.
+    """
+
+    __slots__ = ("_conn", "_origin", "_pool", "_read_timeout", "headers", "status")
+
+    def __init__(
+        self, pool: HttpPool, origin: Any, conn: _HttpConnection, read_timeout: float
+    ) -> None:
+        head = conn.exchange.head()
+        assert head is not None
+        self.status, self.headers = head
+        self._pool = pool
+        self._origin = origin
+        self._conn: _HttpConnection | None = conn
+        self._read_timeout = read_timeout
+
+    def __repr__(self) -> str:
+        return f"HttpStream(status={self.status}, open={self._conn is not None})"
+
+    def __aiter__(self) -> HttpStream:
+        return self
+
+    async def __anext__(self) -> bytes:
+        conn = self._conn
+        if conn is None:
+            raise StopAsyncIteration
+        try:
+            while True:
+                if conn.error is not None:
+                    raise conn.error
+                chunk = conn.exchange.take_body()
+                conn.pending = 0
+                if chunk:
+                    return chunk
+                if conn.complete:
+                    break
+                if conn.lost:
+                    raise ConnectionResetError("connection closed")
+                await conn.wait(self._read_timeout)
+        except asyncio.TimeoutError as exc:
+            self._abort()
+            raise NoResponseError(f"stream idle for {self._read_timeout:g} s") from exc
+        except (OSError, HttpProtocolError) as exc:
+            self._abort()
+            raise NoResponseError(f"stream failed: {type(exc).__name__}") from exc
+        except BaseException:
+            self._abort()
+            raise
+        self._conn = None
+        conn.streaming = False
+        if conn.paused and conn.transport is not None:
+            conn.paused = False
+            conn.transport.resume_reading()
+        if conn.exchange.finish():
+            self._pool._release(self._origin, conn)
+        else:
+            conn.close()
+        raise StopAsyncIteration
+
+    def _abort(self) -> None:
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            conn.streaming = False
+            conn.lost = True  # never back to the pool
+            conn.close()
+
+    async def aclose(self) -> None:
+        """Stop reading; a body that did not end closes its connection (idempotent)."""
+        self._abort()
+
+
+async def http_stream(
+    pool: HttpPool,
+    method: str,
+    url: str,
+    headers: list[tuple[str, str]],
+    body: bytes | None,
+    connect_timeout: float,
+    read_timeout: float,
+) -> HttpStream:
+    """Send one request on ``pool`` and return its response once the head arrived.
+
+    A kept-alive connection the server closed meanwhile is retried once on a
+    fresh one (nothing was answered on it), as :func:`http_send` does.
+
+    Returns:
+        An :class:`HttpStream` (read it, or ``aclose()`` it); no redirects are
+        followed.
+
+    Raises:
+        NoResponseError: no head; ``connect`` is true when the request never
+            reached the server.
+    """
+    if pool._idle.closed:
+        raise NoResponseError("the HTTP pool is closed", connect=True)
+    origin, host, target = origin_of(url)
+    while True:
+        conn = pool._take(origin)
+        reused = conn is not None
+        if conn is None:
+            try:
+                conn = await asyncio.wait_for(pool._open(origin), connect_timeout)
+            except asyncio.TimeoutError as exc:
+                raise NoResponseError(f"connect timed out: {host}", connect=True) from exc
+            except OSError as exc:
+                failure = f"connect failed: {type(exc).__name__}"
+                raise NoResponseError(failure, connect=True) from exc
+        exchange = conn.exchange
+        try:
+            conn.begin_stream(exchange.start(method, host, target, headers, body, stream=True))
+            while exchange.head() is None:
+                if conn.error is not None:
+                    raise conn.error
+                if conn.lost or conn.complete:
+                    raise ConnectionResetError("connection closed")
+                await conn.wait(read_timeout)
+        except asyncio.TimeoutError as exc:
+            conn.close()
+            raise NoResponseError(f"{method} timed out") from exc
+        except (OSError, HttpProtocolError) as exc:
+            conn.close()
+            if reused and not conn.seen:
+                continue  # a stale keep-alive connection: once more, fresh
+            raise NoResponseError(f"{method} failed: {type(exc).__name__}") from exc
+        except BaseException:
+            conn.close()
+            raise
+        return HttpStream(pool, origin, conn, read_timeout)
 
 
 def tls_context(verify: bool | ssl.SSLContext) -> ssl.SSLContext:

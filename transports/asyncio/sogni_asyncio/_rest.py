@@ -1,10 +1,13 @@
-"""REST plumbing: send the core's plain-data requests with httpx, retry by the
-core's policy, keep credentials fresh.
+"""REST plumbing: send the core's plain-data requests on the transport's
+request pool (httpx for proxies and redirects), retry by the core's policy,
+keep credentials fresh.
 
 The core builds every :class:`~sogni_core.protocol.rest.Request` and parses
 every answer; this module only moves bytes, sleeps the retry delays the core
 decides, and swaps the access token when :class:`TokenSession` says it is
-about to expire.
+about to expire. :meth:`RestClient.stream` carries streamed responses (SSE,
+hosted completions, downloads) the same way: on the pool, or on httpx when a
+proxy or the caller's client is in use, behind one small interface.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ import os
 import sys
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlsplit
 
 from sogni_core.client import (
@@ -53,7 +56,7 @@ from . import _backend as backend
 if TYPE_CHECKING:
     import httpx
 
-__all__ = ["RestClient", "unit_random"]
+__all__ = ["RestClient", "StreamResponse", "unit_random"]
 
 log = logging.getLogger("sogni.rest")
 
@@ -401,6 +404,71 @@ class RestClient:
         """Send a core-built request with the current credentials appended."""
         return await self.send(request)
 
+    def stream(
+        self,
+        request: Request,
+        *,
+        read_timeout: float,
+        connect_timeout: float | None = None,
+    ) -> Stream:
+        """``async with rest.stream(request, read_timeout=...) as response:``.
+
+        ``response`` is a :class:`StreamResponse`: ``status``, ``headers``
+        (``(lowercased name, value)`` pairs) and ``async for chunk in
+        response`` (decoded body bytes). On the request pool by default; on
+        httpx when a proxy is configured, the caller gave an httpx client, or
+        the pool's answer is a redirect (followed there, as :meth:`send`
+        does). Leaving the block before the body ended closes the connection;
+        a body read to its end returns it to the pool. Not retried (a stream's
+        caller resumes it, e.g. with ``Last-Event-ID``).
+
+        Args:
+            request: the core-built request.
+            read_timeout: seconds without a byte (head or body) before failing.
+            connect_timeout: connect/write timeout (default: the client's timeout).
+
+        Raises (on entry and while iterating):
+            NoResponseError: the connection failed or dropped, the framing
+                broke (a truncated body), or a read was idle for ``read_timeout``.
+        """
+        return Stream(self, request, read_timeout, connect_timeout or self._timeout)
+
+    async def _open_stream(
+        self, request: Request, read_timeout: float, connect_timeout: float
+    ) -> StreamResponse:
+        log.debug("-> %r (stream)", request)
+        if self._direct:
+            response: StreamResponse = await backend.http_stream(
+                self._pool,
+                request.method,
+                request.url,
+                list(request.headers),
+                request.body,
+                connect_timeout,
+                read_timeout,
+            )
+            if response.status not in _REDIRECTS or not any(
+                k == "location" for k, _ in response.headers
+            ):
+                return response
+            await response.aclose()  # a redirect: httpx follows it
+        import httpx
+
+        timeout = httpx.Timeout(connect_timeout, read=read_timeout)
+        context = self._http.stream(
+            request.method,
+            request.url,
+            headers=list(request.headers),
+            content=request.body,
+            timeout=timeout,
+        )
+        try:
+            opened = await context.__aenter__()
+        except httpx.HTTPError as exc:
+            failure = f"{request.method} failed: {type(exc).__name__}"
+            raise NoResponseError(failure, connect=isinstance(exc, httpx.ConnectError)) from exc
+        return HttpxStream(context, opened, httpx.HTTPError)
+
     async def download(self, url: str, path: Path) -> int:
         """Stream a signed download URL into ``path`` (no credentials sent).
 
@@ -410,16 +478,92 @@ class RestClient:
         Raises:
             TransportError: the download failed.
         """
-        import httpx
-
         request = download_request(url)
         try:
-            async with self._http.stream(request.method, request.url) as response:
-                if response.status_code >= 400:
-                    raise TransportError(f"download failed with HTTP {response.status_code}")
-                return await backend.write_chunks(path, response.aiter_bytes())
-        except httpx.HTTPError as exc:
-            raise TransportError(f"download failed: {type(exc).__name__}") from exc
+            async with self.stream(request, read_timeout=self._timeout) as response:
+                if response.status >= 400:
+                    raise TransportError(f"download failed with HTTP {response.status}")
+                return await backend.write_chunks(path, response)
+        except NoResponseError as exc:
+            raise TransportError(f"download failed: {exc}") from exc
+
+
+class StreamResponse(Protocol):
+    """What :meth:`RestClient.stream` yields, on the pool or on httpx."""
+
+    status: int
+    headers: list[tuple[str, str]]
+
+    def __aiter__(self) -> StreamResponse: ...
+
+    async def __anext__(self) -> bytes: ...
+
+    async def aclose(self) -> None: ...
+
+
+class Stream:
+    """The context manager :meth:`RestClient.stream` returns (a class, not a
+    generator: nothing is left unfinished when its block exits early)."""
+
+    __slots__ = ("_connect_timeout", "_read_timeout", "_request", "_response", "_rest")
+
+    def __init__(
+        self, rest: RestClient, request: Request, read_timeout: float, connect_timeout: float
+    ) -> None:
+        self._rest = rest
+        self._request = request
+        self._read_timeout = read_timeout
+        self._connect_timeout = connect_timeout
+        self._response: StreamResponse | None = None
+
+    def __repr__(self) -> str:
+        return f"Stream({self._request!r})"
+
+    async def __aenter__(self) -> StreamResponse:
+        self._response = await self._rest._open_stream(
+            self._request, self._read_timeout, self._connect_timeout
+        )
+        return self._response
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        response, self._response = self._response, None
+        if response is not None:
+            await response.aclose()
+
+
+class HttpxStream:
+    """An httpx streamed response behind :class:`StreamResponse` (httpx errors
+    become :class:`NoResponseError`)."""
+
+    __slots__ = ("_chunks", "_context", "_errors", "headers", "status")
+
+    def __init__(self, context: Any, response: Any, errors: type[Exception]) -> None:
+        self._context = context
+        self._errors = errors
+        self.status: int = response.status_code
+        self.headers: list[tuple[str, str]] = list(response.headers.items())
+        self._chunks = response.aiter_bytes()
+
+    def __repr__(self) -> str:
+        return f"HttpxStream(status={self.status})"
+
+    def __aiter__(self) -> HttpxStream:
+        return self
+
+    async def __anext__(self) -> bytes:
+        try:
+            chunk: bytes = await self._chunks.__anext__()
+        except self._errors as exc:
+            raise NoResponseError(f"stream failed: {type(exc).__name__}") from exc
+        return chunk
+
+    async def aclose(self) -> None:
+        context, self._context = self._context, None
+        if context is not None:
+            try:
+                await self._chunks.aclose()
+            finally:
+                await context.__aexit__(None, None, None)
 
 
 def _no_answer(exc: Exception) -> tuple[bool, bool]:

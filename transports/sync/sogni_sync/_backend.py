@@ -30,7 +30,7 @@ from sogni_core.client import (
     split_response_head,
 )
 
-from ._http_pool import HttpPool, http_pool, http_send, tls_context
+from ._http_pool import HttpPool, http_pool, http_send, http_stream, tls_context
 
 if TYPE_CHECKING:
     import ssl
@@ -56,6 +56,7 @@ __all__ = [
     "http_client",
     "http_pool",
     "http_send",
+    "http_stream",
     "monotonic",
     "open_websocket",
     "read_file",

@@ -4,8 +4,9 @@
 Every request is built and every answer parsed by
 :mod:`sogni_core.workflows`; this module sends bytes. :func:`pump_events`
 drives the core's resumable :class:`~sogni_core.workflows.EventStream`
-machine over httpx streaming responses: it sleeps the backoff the machine
-decides, passes the machine's idle-read timeout to httpx as the read timeout,
+machine over streamed responses (``RestClient.stream``: the transport's
+request pool, httpx behind a proxy): it sleeps the backoff the machine
+decides, passes the machine's idle-read timeout as the read timeout,
 and reports drops (EOF before a terminal event, a broken chunked body, a read
 timeout) so the machine reconnects with ``Last-Event-ID``.
 """
@@ -17,9 +18,7 @@ import os
 from collections.abc import Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-import httpx
-
-from sogni_core.client import uuid4_upper
+from sogni_core.client import NoResponseError, uuid4_upper
 from sogni_core.protocol.rest import Attribution, Request
 from sogni_core.workflows import (
     EventStream,
@@ -123,12 +122,6 @@ def pump_events(client: SogniClient, machine: EventStream[E]) -> Iterator[E]:
             sent bytes that are not SSE.
     """
     rest = client._rest
-    timeout = httpx.Timeout(
-        STREAM_CONNECT_TIMEOUT,
-        read=machine.idle_timeout,
-        write=STREAM_CONNECT_TIMEOUT,
-        pool=STREAM_CONNECT_TIMEOUT,
-    )
     try:
         while not machine.finished():
             wake = machine.reconnect_at
@@ -136,20 +129,22 @@ def pump_events(client: SogniClient, machine: EventStream[E]) -> Iterator[E]:
                 backend.sleep(wake - backend.monotonic())
             request = machine.next_request(rest.hosts, rest.auth(), backend.monotonic())
             try:
-                with rest._http.stream(
-                    request.method, request.url, headers=list(request.headers), timeout=timeout
+                with rest.stream(
+                    request,
+                    read_timeout=machine.idle_timeout,
+                    connect_timeout=STREAM_CONNECT_TIMEOUT,
                 ) as response:
-                    headers = list(response.headers.items())
-                    if response.status_code >= 300:
+                    headers = response.headers
+                    if response.status >= 300:
                         body = b""
-                        for part in response.iter_bytes():
+                        for part in response:
                             body += part
                         machine.receive_response(
-                            response.status_code, headers, body, now=backend.monotonic()
+                            response.status, headers, body, now=backend.monotonic()
                         )
                         continue
-                    machine.receive_response(response.status_code, headers, now=backend.monotonic())
-                    for chunk in response.iter_bytes():
+                    machine.receive_response(response.status, headers, now=backend.monotonic())
+                    for chunk in response:
                         # After the terminal event the rest is read and dropped:
                         # the server closes then (02 §5.5), and reading to EOF
                         # releases the connection cleanly on every backend.
@@ -159,7 +154,7 @@ def pump_events(client: SogniClient, machine: EventStream[E]) -> Iterator[E]:
                     if not machine.finished():
                         for event in machine.receive_eof(now=backend.monotonic()):
                             yield event
-            except httpx.HTTPError:
+            except NoResponseError:
                 # Dropped connection, truncated chunked body, or idle read timeout.
                 machine.stream_failed(now=backend.monotonic())
     finally:

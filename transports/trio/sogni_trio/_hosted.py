@@ -12,10 +12,9 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, overload
 
-import httpx
 import msgspec
 
-from sogni_core.client import TransportError
+from sogni_core.client import NoResponseError, TransportError
 from sogni_core.protocol.rest import Attribution, Request
 from sogni_core.workflows import (
     ChatRunEvent,
@@ -69,21 +68,15 @@ class HostedCompletionStream:
         self._started = True
         request = self._request
         try:
-            async with self._client._rest._http.stream(
-                request.method,
-                request.url,
-                headers=list(request.headers),
-                content=request.body,
-                timeout=HOSTED_TIMEOUT,
+            async with self._client._rest.stream(
+                request, read_timeout=HOSTED_TIMEOUT, connect_timeout=HOSTED_TIMEOUT
             ) as response:
-                if response.status_code >= 300:
+                if response.status >= 300:
                     body = b""
-                    async for part in response.aiter_bytes():
+                    async for part in response:
                         body += part
-                    parse_hosted_completion(
-                        response.status_code, list(response.headers.items()), body
-                    )
-                async for data in response.aiter_bytes():
+                    parse_hosted_completion(response.status, response.headers, body)
+                async for data in response:
                     # Bytes after [DONE] are read to EOF and dropped.
                     if not self._reducer.done:
                         for chunk in self._reducer.feed(data):
@@ -91,8 +84,8 @@ class HostedCompletionStream:
                 if not self._reducer.done:
                     for chunk in self._reducer.finish():
                         yield chunk
-        except httpx.HTTPError as exc:
-            raise TransportError(f"hosted completion stream failed: {type(exc).__name__}") from exc
+        except NoResponseError as exc:
+            raise TransportError(f"hosted completion stream failed: {exc}") from exc
 
     async def final_completion(self) -> HostedChatCompletion:
         """Read the rest of the stream and return the accumulated completion."""
