@@ -185,8 +185,9 @@ class _HttpConnection(ReadIntoBuffer):
 class HttpPool:
     """Kept-alive HTTP/1.1 connections (asyncio protocols), by origin.
 
-    Used by ``RestClient.send`` for the core's complete requests; streams,
-    downloads and redirects go through ``httpx`` (:func:`http_client`).
+    Used by ``RestClient.send`` for the core's complete requests and by
+    ``RestClient.stream`` (:func:`http_stream`) for SSE and downloads;
+    redirects go through ``httpx`` (:func:`http_client`).
     """
 
     def __init__(self, *, verify: Any, max_connections: int) -> None:

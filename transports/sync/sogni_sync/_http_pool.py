@@ -38,8 +38,9 @@ class HttpPool:
     """Kept-alive HTTP/1.1 connections (blocking sockets), by origin.
 
     Thread-safe (REST actions run in threads). Used by ``RestClient.send``
-    for the core's complete requests; streams, downloads and redirects go
-    through ``httpx`` (:func:`http_client`).
+    for the core's complete requests and by ``RestClient.stream``
+    (:func:`http_stream`) for SSE and downloads; redirects go through
+    ``httpx`` (:func:`http_client`).
     """
 
     def __init__(self, *, verify: Any, max_connections: int) -> None:

@@ -82,7 +82,7 @@ TOKEN_REFRESH_LEEWAY = 60.0
 
 
 class RestClient:
-    """One httpx client plus the credentials and the retry policy.
+    """The request pool (httpx for proxies and redirects), the credentials and the retry policy.
 
     Args:
         hosts: the REST and socket-host bases.
