@@ -63,6 +63,10 @@ def test_breaking_out_of_events_early(h: Any, emulator_factory: Any) -> None:
 LLM = "qwen3.6-35b-a3b-gguf-iq4xs"
 
 
+def _httpx_client(client: Any) -> Any:
+    return client._rest._client
+
+
 async def _break_streams(h: Any, emu: Any) -> None:
     from tests.workflows.test_surfaces import _plan
 
@@ -86,6 +90,8 @@ async def _break_streams(h: Any, emu: Any) -> None:
             assert [c async for c in it] == []  # closed: nothing more
         # the client still works afterwards (the pool was not left wedged)
         assert (await h.call(client.account.balance())).spark.net
+        # the streams ran on the transport's own pool: httpx was never needed
+        assert _httpx_client(client) is None
         gc.collect()
         await h.sleep(0.1)
         gc.collect()

@@ -18,6 +18,7 @@ from sogni_core.client import NoResponseError
 from sogni_core.protocol.rest import Hosts, Request
 
 PAYLOAD = b"".join(b"data: %d\n\n" % n for n in range(50))
+BIG = bytes(range(256)) * 8192  # 2 MiB
 
 
 class StreamServer:
@@ -72,6 +73,8 @@ class StreamServer:
                 elif path == "/truncated":
                     conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n" + PAYLOAD[:10])
                     return
+                elif path == "/big":
+                    conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: %d\r\n\r\n" % len(BIG) + BIG)
                 elif path == "/redirect":
                     conn.sendall(
                         b"HTTP/1.1 302 Found\r\nLocation: /full\r\nContent-Length: 0\r\n\r\n"
@@ -175,6 +178,16 @@ async def _pool_streams(h: Any, srv: StreamServer) -> None:
         with pytest.raises(NoResponseError, match="stream failed"):
             await _read_all(h, stream)
         assert len(pool._idle) == 0
+        # a large body read slowly: reading pauses while it piles up (asyncio
+        # protocols), then resumes; the whole body arrives, the connection is kept
+        stream = await open_("/big")
+        first = await _next(h, stream)
+        await h.sleep(0.2)
+        if h.name == "asyncio":
+            assert stream._conn.paused, "reading did not pause with 2 MiB pending"
+        rest = await _read_all(h, stream)
+        assert first + rest == BIG
+        assert len(pool._idle) == 1
         # the pool still serves plain requests afterwards
         status, _, body = await h.call(
             backend.http_send(pool, "GET", base + "/full", [], None, 5.0)
