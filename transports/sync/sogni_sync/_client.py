@@ -195,7 +195,7 @@ class Projects:
                 an unknown size preset after the preset look-up).
             ApiStatusError: the server refused the estimate.
         """
-        from sogni_core.protocol.rest._estimate import (
+        from sogni_core.protocol.rest import (
             build_estimate,
             estimate_inputs,
             parse_cost_estimate,
@@ -235,7 +235,7 @@ class Projects:
             InvalidParamsError: an unknown strength or token type (before any request).
             ApiStatusError: the server refused the estimate.
         """
-        from sogni_core.protocol.rest._estimate import (
+        from sogni_core.protocol.rest import (
             build_enhancement_estimate,
             parse_cost_estimate,
         )
