@@ -75,9 +75,10 @@ sizes, gzip/deflate transfer-codings and Transfer-Encoding split over fields.
 
 from __future__ import annotations
 
-from typing import Any, Final, NoReturn
+from typing import Final, NoReturn
 
 from ._errors import HttpProtocolError
+from ._inflate import Inflater, decode
 
 __all__ = ["DEFAULT_MAX_BODY", "MAX_CHUNK_LINE", "MAX_HEAD", "Http1Exchange"]
 
@@ -229,77 +230,6 @@ def _content_length(values: list[str]) -> int:
     return int(seen)
 
 
-def _decode(body: bytes, codings: list[str], max_body: int) -> bytes:
-    """Undo gzip/deflate codings (applied in order ``codings``), at most ``max_body`` out.
-
-    Raises:
-        HttpProtocolError: the data does not decode, or decodes past ``max_body``.
-    """
-    import zlib  # rare path: servers seldom compress unasked
-
-    for coding in reversed(codings):
-        if coding == "identity":
-            continue
-        d = zlib.decompressobj(47)  # gzip or zlib header
-        try:
-            out = d.decompress(body, max_body + 1)
-            if len(out) <= max_body and not d.unconsumed_tail:
-                out += d.flush()
-        except zlib.error:
-            raise HttpProtocolError(f"{coding} body does not decode") from None
-        if len(out) > max_body or d.unconsumed_tail:
-            raise HttpProtocolError("decoded body exceeds max_body")
-        if not d.eof:
-            raise HttpProtocolError(f"{coding} body is truncated")
-        body = out
-    return body
-
-
-class _Inflater:
-    """Incremental gzip/deflate decoding of a streamed body, in ``result()``'s order.
-
-    ``groups`` are the transfer-codings, then the content-codings, each a
-    list in decoding order; a group starts decoding (and must then end
-    cleanly) once any byte reaches it, as ``result()`` skips an empty body.
-    """
-
-    __slots__ = ("_groups", "_limit", "_objs")
-
-    def __init__(self, groups: list[list[str]], limit: int) -> None:
-        self._groups = groups
-        self._limit = limit
-        self._objs: list[list[Any] | None] = [None] * len(groups)
-
-    def feed(self, data: bytes, final: bool) -> bytes:
-        """Decode ``data``; with ``final``, flush and check every started stream ended.
-
-        Raises:
-            HttpProtocolError: undecodable, truncated, or more than the limit out.
-        """
-        import zlib
-
-        limit = self._limit
-        for k, group in enumerate(self._groups):
-            objs = self._objs[k]
-            if objs is None:
-                if not data:
-                    return b""  # nothing reached this group (yet): nor the next
-                objs = self._objs[k] = [zlib.decompressobj(47) for _ in group]
-            for coding, d in zip(group, objs, strict=True):
-                try:
-                    out = d.decompress(data, limit + 1) if data else b""
-                    if final and len(out) <= limit and not d.unconsumed_tail:
-                        out += d.flush()
-                except zlib.error:
-                    raise HttpProtocolError(f"{coding} body does not decode") from None
-                if len(out) > limit or d.unconsumed_tail:
-                    raise HttpProtocolError("decoded body exceeds max_body")
-                if final and not d.eof:
-                    raise HttpProtocolError(f"{coding} body is truncated")
-                data = out
-        return data
-
-
 def _codings(values: list[str]) -> list[str]:
     """Comma-separated coding lists -> lowercased codings."""
     return [c.strip(" \t").lower() for v in values for c in v.split(",")]
@@ -359,7 +289,7 @@ class Http1Exchange:
         self._ce: list[str] | None = None
         self._tcodings: list[str] | None = None
         self._stream = False
-        self._inflater: _Inflater | None = None
+        self._inflater: Inflater | None = None
         self._buf.clear()
 
     def __repr__(self) -> str:
@@ -755,13 +685,13 @@ class Http1Exchange:
             body = self._body = bytes(body)
         tcodings = self._tcodings
         if tcodings and body:  # an empty body stays empty (HEAD, 204, 304, or none sent)
-            body = self._body = _decode(body, tcodings, self._max_body)
+            body = self._body = decode(body, tcodings, self._max_body)
             self._tcodings = None
         ce = self._ce
         if ce is not None and body:
             codings = _codings(ce)
             if all(c in ("gzip", "x-gzip", "deflate", "identity") for c in codings):
-                body = self._body = _decode(body, codings, self._max_body)
+                body = self._body = decode(body, codings, self._max_body)
             self._ce = None
         return self._status, self._headers, body
 
@@ -807,11 +737,11 @@ class Http1Exchange:
             codings = _codings(self._ce or [])
             if all(c in ("gzip", "x-gzip", "deflate", "identity") for c in codings):
                 groups.append([c for c in reversed(codings) if c != "identity"])
-            inflater = self._inflater = _Inflater(groups, self._max_body)
+            inflater = self._inflater = Inflater(groups, self._max_body)
         if state != _DONE:
             return inflater.feed(raw, False)
         self._tcodings = self._ce = None  # ended: the next take has nothing more
-        self._inflater = _Inflater([], 0)
+        self._inflater = Inflater([], 0)
         return inflater.feed(raw, True)
 
     def finish(self) -> bool:
