@@ -368,8 +368,8 @@ class SogniClient:
         testnet: sign logins for the testnet EIP-712 domain (01 §6.2.3).
         http_client: an ``httpx.AsyncClient`` to carry every REST request
             (your proxies, mounts, event hooks, limits); you keep closing it.
-            By default requests the core built go over a small keep-alive
-            HTTP/1.1 pool, and httpx carries streams, downloads and redirects.
+            By default every request, stream and download goes over a small
+            keep-alive HTTP/1.1 pool; httpx is used only to follow redirects.
         websocket: the WebSocket library, one of ``WEBSOCKETS`` (the first is
             the default): trio offers ``"trio-websocket"`` and the leaner
             ``"wsproto"``; asyncio and blocking code use ``"wsproto"``.
