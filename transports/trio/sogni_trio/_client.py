@@ -370,7 +370,8 @@ class SogniClient:
         http_client: an ``httpx.AsyncClient`` to carry every REST request
             (your proxies, mounts, event hooks, limits); you keep closing it.
             By default every request, stream and download goes over a small
-            keep-alive HTTP/1.1 pool; httpx is used only to follow redirects.
+            keep-alive HTTP/1.1 pool; httpx follows redirects and carries
+            everything when a proxy is configured.
         websocket: the WebSocket library, one of ``WEBSOCKETS`` (the first is
             the default): trio offers ``"trio-websocket"`` and the leaner
             ``"wsproto"``; asyncio and blocking code use ``"wsproto"``.
