@@ -34,6 +34,7 @@ import platform
 import re
 import resource
 import signal
+import statistics
 import subprocess
 import sys
 import time
@@ -79,6 +80,8 @@ class Row:
     import_loaded_s: float | None = None
     wall_s: float | None = None
     cpu_s: float | None = None
+    wall_med_s: float | None = None
+    cpu_med_s: float | None = None
     child_cpu_s: float | None = None
     emulator_cpu_s: float | None = None
     completed: str = ""
@@ -319,6 +322,9 @@ def measure_clients(
         # Each metric's best run: the wall is set by the emulator, whose speed
         # drifts with the machine's load independently of the client's CPU.
         row.wall_s, row.cpu_s = min(r["wall"] for r in row.runs), best["cpu"]
+        # Medians too: one quiet minute can hand one client a low minimum.
+        row.wall_med_s = statistics.median(r["wall"] for r in row.runs)
+        row.cpu_med_s = statistics.median(r["cpu"] for r in row.runs)
         row.child_cpu_s, row.emulator_cpu_s = best["child_cpu"], best["emulator_cpu"]
         row.completed = f"{best['completed']}/{best['projects']} projects, {best['urls']} urls"
     return list(rows.values())
@@ -339,11 +345,12 @@ def render(
         f"bench/e2e.py  {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC  "
         f"python {platform.python_version()}  {os.cpu_count()} cpus",
         f"{projects} concurrent projects x {images} images on a zero-delay emulator, "
-        f"best of {repeat} (lowest client CPU; wall: lowest wall); seconds",
+        f"best of {repeat} (lowest client CPU; wall: lowest wall; med: median of the runs);"
+        " seconds",
         "",
-        f"{'client':<24} {'import':>8} {'import*':>8} {'wall':>8} {'cpu':>8} {'proc cpu':>8}"
-        f" {'emu cpu':>8}  result",
-        "-" * 106,
+        f"{'client':<24} {'import':>8} {'import*':>8} {'wall':>8} {'wall med':>8} {'cpu':>8}"
+        f" {'cpu med':>8} {'proc cpu':>8} {'emu cpu':>8}  result",
+        "-" * 124,
     ]
     if core_import is not None:
         lines.append(f"{'ours: sogni_core':<24} {_fmt(core_import)}")
@@ -351,7 +358,8 @@ def render(
         result = row.completed or row.note
         lines.append(
             f"{LABELS[row.client]:<24} {_fmt(row.import_s)} {_fmt(row.import_loaded_s)}"
-            f" {_fmt(row.wall_s)} {_fmt(row.cpu_s)} {_fmt(row.child_cpu_s)}"
+            f" {_fmt(row.wall_s)} {_fmt(row.wall_med_s)} {_fmt(row.cpu_s)} {_fmt(row.cpu_med_s)}"
+            f" {_fmt(row.child_cpu_s)}"
             f" {_fmt(row.emulator_cpu_s)}  {result}"
         )
     lines += [
@@ -369,12 +377,19 @@ def render(
         for row in rows:
             if row.client not in OURS or not row.cpu_s or not row.wall_s:
                 continue
-            wall = f"{row.wall_s / ts.wall_s:5.2f}x" if ts is not None and ts.wall_s else "    -"
+            wall = _ratio(row.wall_s, ts.wall_s if ts else None)
+            wall_med = _ratio(row.wall_med_s, ts.wall_med_s if ts else None)
+            cpu_med = _ratio(row.cpu_med_s, py.cpu_med_s)
             lines.append(
-                f"  {LABELS[row.client]:<24} cpu {row.cpu_s / py.cpu_s:5.2f}x of py"
-                f"  wall {wall} of ts  import {_ms(row.import_s)} / {_ms(row.import_loaded_s)}*"
+                f"  {LABELS[row.client]:<24} cpu {row.cpu_s / py.cpu_s:5.2f}x (med {cpu_med}) of py"
+                f"  wall {wall} (med {wall_med}) of ts"
+                f"  import {_ms(row.import_s)} / {_ms(row.import_loaded_s)}*"
             )
     return "\n".join(lines)
+
+
+def _ratio(ours: float | None, theirs: float | None) -> str:
+    return f"{ours / theirs:4.2f}x" if ours is not None and theirs else "    -"
 
 
 def _ms(value: float | None) -> str:
