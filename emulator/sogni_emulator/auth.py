@@ -6,11 +6,18 @@ Credentials accepted:
 * ``Authorization: <JWT>`` (raw, no ``Bearer``; a ``Bearer`` prefix is
   tolerated) issued by ``POST /v1/account/login`` or ``/v1/account/create``.
 
-Login cannot verify the EIP-712 signature (that needs secp256k1), so any
-non-empty signature for a wallet address that asked for a nonce is accepted;
-an unknown wallet gets an account on the fly.  Tokens are HMAC-SHA256 JWTs
-whose payload carries ``exp`` (01 §1.3.3 only needs it to decode).
-Secrets never appear in reprs, logs or error messages.
+Login (01 §6.2.2) is verified like a real server: ``/v1/account/nonce`` issues
+a random nonce per wallet (a new request replaces the old one); ``/login``
+takes that nonce out (single use, also when the attempt fails), rebuilds the
+EIP-712 ``Authentication{walletAddress, nonce}`` digest under the domain this
+instance expects (:attr:`AuthService.testnet`: mainnet ``Sogni AI``/8453 by
+default, as both SDKs sign unless ``testnet`` is set; §6.2.3), recovers the
+signer (pure Python, :mod:`sogni_emulator.eip712`) and requires it to be the
+request's ``walletAddress``. A wallet without an account gets one on the fly
+unless :attr:`AuthService.register_on_login` is off. The ``Signup`` signature
+of ``/v1/account/create`` is not verified (only its nonce is consumed).
+Tokens are HMAC-SHA256 JWTs whose payload carries ``exp`` (01 §1.3.3 only
+needs it to decode). Secrets never appear in reprs, logs or error messages.
 """
 
 from __future__ import annotations
@@ -25,6 +32,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from .eip712 import MAINNET_DOMAIN, TESTNET_DOMAIN, recover_authentication_signer
 from .entitlement import Subscription
 
 __all__ = ["Account", "AuthService", "Principal", "format_amount"]
@@ -120,6 +128,10 @@ class AuthService:
     starting_balance: dict[str, str] = field(repr=False)
     access_ttl: float = 3600.0
     refresh_ttl: float = 2592000.0
+    #: Which EIP-712 domain login signatures must use (01 §6.2.3).
+    testnet: bool = False
+    #: Give an unknown wallet an account at login (``False``: 401, see ``login_error``).
+    register_on_login: bool = True
     _secret: bytes = field(default_factory=lambda: secrets.token_bytes(32), repr=False)
     _accounts: dict[str, Account] = field(default_factory=dict, repr=False)
     _by_key: dict[str, Account] = field(default_factory=dict, repr=False)
@@ -194,12 +206,40 @@ class AuthService:
         return "api-key" in headers or "authorization" in headers
 
     def issue_nonce(self, address: str) -> str:
+        """A fresh login nonce for a wallet; it replaces any earlier one (01 §6.2.2)."""
         nonce = secrets.token_hex(16)
         self._nonces[address.lower()] = nonce
         return nonce
 
     def consume_nonce(self, address: str) -> bool:
+        """Take a wallet's nonce out; ``False`` if it had none."""
         return self._nonces.pop(address.lower(), None) is not None
+
+    def login_error(self, address: str, signature: str) -> str | None:
+        """Check a ``/v1/account/login`` request; the wallet's nonce is used up either way.
+
+        Args:
+            address: The request's ``walletAddress``.
+            signature: The request's ``signature`` (hex ``r‖s‖v``).
+
+        Returns:
+            ``None`` when ``signature`` is an EIP-712 ``Authentication`` signature,
+            by ``address``'s key, over ``{walletAddress: address, nonce}`` with the
+            nonce issued for that wallet, under the expected domain (and, if
+            :attr:`register_on_login` is off, the wallet has an account);
+            otherwise the error message for the 401 answer. The message never
+            contains the signature or the nonce.
+        """
+        nonce = self._nonces.pop(address.lower(), None)
+        if nonce is None:
+            return "Invalid or expired nonce"
+        domain = TESTNET_DOMAIN if self.testnet else MAINNET_DOMAIN
+        signer = recover_authentication_signer(signature, address, nonce, domain)
+        if signer is None or signer.lower() != address.lower():
+            return "Invalid signature"
+        if not self.register_on_login and self.account_for_wallet(address) is None:
+            return "Wallet not registered"
+        return None
 
     def _sign(self, claims: dict[str, Any]) -> str:
         header = _b64url(json.dumps({"alg": "HS256", "typ": "JWT"}, separators=(",", ":")).encode())

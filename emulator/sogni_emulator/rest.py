@@ -28,6 +28,7 @@ from urllib.parse import unquote
 from .auth import Principal
 from .chat import hosted_completion
 from .cost import JobShape, estimate_response, llm_cost
+from .eip712 import to_checksum_address
 from .entitlement import rest_snapshot
 from .http import HttpRequest, HttpResponse, error_response, json_response, success
 
@@ -60,6 +61,14 @@ _PUBLIC = (
     "/_upload/",
     "/health",
 )
+
+
+_ADDRESS = re.compile(r"0x[0-9a-fA-F]{40}")
+
+
+def _is_address(value: str) -> bool:
+    """A wallet address as the SDKs send it (01 §6.2.2): ``0x`` and 40 hex digits."""
+    return _ADDRESS.fullmatch(value) is not None
 
 
 def _int(value: str, default: int = 0) -> int:
@@ -428,17 +437,23 @@ class Router:
     async def nonce(self, r: HttpRequest, p: Principal | None, m: dict[str, str]) -> HttpResponse:
         body = self._json_body(r)
         address = body.get("walletAddress") if body else None
-        if not isinstance(address, str) or not address:
-            return error_response(400, "walletAddress is required", 400)
+        if not isinstance(address, str) or not _is_address(address):
+            return error_response(400, "walletAddress is required (0x and 40 hex digits)", 400)
         return success({"nonce": self.hub.auth.issue_nonce(address)})
 
     async def login(self, r: HttpRequest, p: Principal | None, m: dict[str, str]) -> HttpResponse:
+        # 01 §6.2.2: the EIP-712 signature is verified against the wallet's nonce
+        # (auth.AuthService.login_error); any failure is a 401 (the reference names no code).
         body = self._json_body(r) or {}
         address, signature = body.get("walletAddress"), body.get("signature")
         if not isinstance(address, str) or not isinstance(signature, str) or not signature:
             return error_response(400, "walletAddress and signature are required", 400)
-        if not self.hub.auth.consume_nonce(address):
-            return error_response(401, "Invalid signature or expired nonce", 401)
+        if not _is_address(address):
+            return error_response(400, "walletAddress is required (0x and 40 hex digits)", 400)
+        problem = self.hub.auth.login_error(address, signature)
+        if problem is not None:
+            return error_response(401, problem, 401)
+        address = to_checksum_address(address)
         account = self.hub.auth.account_for_wallet(address) or self.hub.auth.new_account(
             f"user-{address[2:10].lower()}", address, f"{address[2:10].lower()}@example.invalid"
         )

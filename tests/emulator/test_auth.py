@@ -7,22 +7,13 @@ import json
 
 import pytest
 
+from ._signing import login
 from .conftest import greet
 from .wsclient import Closed, WsClient, http_json
 
 
-def _login(emu, wallet="0xAbCdEf0000000000000000000000000000000001"):
-    status, body = http_json(
-        emu.rest_url, "POST", "/v1/account/nonce", json_body={"walletAddress": wallet}
-    )
-    assert status == 200 and body["status"] == "success"
-    assert isinstance(body["data"]["nonce"], str)
-    status, body = http_json(
-        emu.rest_url,
-        "POST",
-        "/v1/account/login",
-        json_body={"walletAddress": wallet, "signature": "0x" + "11" * 65, "rememberMe": False},
-    )
+def _login(emu):
+    status, body = login(emu)
     assert status == 200, body
     return body["data"]
 

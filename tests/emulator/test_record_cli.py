@@ -10,6 +10,7 @@ import sys
 from sogni_emulator import Emulator
 from sogni_emulator.record import REDACTED, redact
 
+from ._signing import KEY, WALLET, nonce, sign_login
 from .conftest import greet, image_request, until_completed
 from .wsclient import WsClient, http_json
 
@@ -19,13 +20,12 @@ def test_record_format_and_redaction(tmp_path):
     with Emulator.run_in_thread(seed=1, api_keys=["super-secret-key"], record=path) as emu:
         h = {"api-key": emu.api_key}
         http_json(emu.rest_url, "GET", "/v1/account/me", headers=h)
-        wallet = "0x" + "ab" * 20
-        http_json(emu.rest_url, "POST", "/v1/account/nonce", json_body={"walletAddress": wallet})
+        signature = sign_login(KEY, WALLET, nonce(emu, WALLET))
         status, login = http_json(
             emu.rest_url,
             "POST",
             "/v1/account/login",
-            json_body={"walletAddress": wallet, "signature": "0xfeed"},
+            json_body={"walletAddress": WALLET, "signature": signature},
         )
         token = login["data"]["token"]
         client = WsClient(emu.socket_url, headers=h, app_id="rec")
@@ -46,7 +46,7 @@ def test_record_format_and_redaction(tmp_path):
         client.recv()
         client.close()
     text = path.read_text()
-    assert "super-secret-key" not in text and token not in text and "0xfeed" not in text
+    assert "super-secret-key" not in text and token not in text and signature[2:] not in text
     lines = [json.loads(line) for line in text.splitlines()]
     assert all(isinstance(entry["t"], float) for entry in lines)
     kinds = {entry["kind"] for entry in lines}
