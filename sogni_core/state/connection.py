@@ -750,17 +750,23 @@ class SogniConnection:
         if project is not None:
             self._emit(project.preview_resolved(job_id.upper(), url, now=now), now)
 
-    def apply_rest_project(self, project_id: str, raw: Mapping[str, Any], *, now: float) -> None:
+    def apply_rest_project(
+        self, project_id: str, raw: Mapping[str, Any] | msgspec.Struct, *, now: float
+    ) -> None:
         """Apply a fetched REST project record (01 §4.11.4); unknown ids are ignored.
 
         Transports call this after a successful ``GET /v1/projects/{id}``
         (e.g. during a staleness check, then report ``StalenessOutcome.SYNCED``).
         Jobs it completes without a direct URL emit ``FetchResultUrl``.
+        ``raw`` is the wire object, or its decoded ``ProjectRecord``.
         """
         self._check_usable()
         project = self.projects.get(project_id.upper())
         if project is not None:
-            self._emit(feed_rest_record(project, raw, now), now)
+            record: Mapping[str, Any] = (
+                msgspec.to_builtins(raw) if isinstance(raw, msgspec.Struct) else raw
+            )
+            self._emit(feed_rest_record(project, record, now), now)
 
     def staleness_checked(self, project_id: str, outcome: StalenessOutcome, *, now: float) -> None:
         """Answer a ``CheckProjectLiveness`` action."""

@@ -28,6 +28,7 @@ __all__ = [
     "JobStatus",
     "LocalEventType",
     "Network",
+    "ProjectLookupStatus",
     "ProjectStatus",
     "QueueStatus",
     "RawJobStatus",
@@ -114,6 +115,20 @@ if TYPE_CHECKING:
         JOB_PROGRESS = "jobProgress"
         JOB_COMPLETED = "jobCompleted"
         JOB_ERROR = "jobError"
+
+    class ProjectLookupStatus(str, enum.Enum):
+        """Normalised project status of the live lookup GET /v2/projects/{id} (TS 5.54.0
+        ProjectLookupStatus): pending (awaiting authorization), queued, processing, and the
+        finished completed, failed and canceled - the names of ProjectStatus, not the raw
+        RawProjectStatus.
+        """
+
+        PENDING = "pending"
+        QUEUED = "queued"
+        PROCESSING = "processing"
+        COMPLETED = "completed"
+        FAILED = "failed"
+        CANCELED = "canceled"
 
     class CloseCode(enum.IntEnum):
         """WebSocket close codes with protocol meaning (01 §1.5). Any other 4000-4999 code (and
@@ -359,6 +374,17 @@ _ENUM_SPECS: Final[dict[str, tuple[str, tuple[tuple[str, str | int], ...]]]] = {
             ("JOB_PROGRESS", "jobProgress"),
             ("JOB_COMPLETED", "jobCompleted"),
             ("JOB_ERROR", "jobError"),
+        ),
+    ),
+    "ProjectLookupStatus": (
+        "Normalised project status of the live lookup GET /v2/projects/{id} (TS 5.54.0\n    ProjectLookupStatus): pending (awaiting authorization), queued, processing, and the finished\n    completed, failed and canceled - the names of ProjectStatus, not the raw RawProjectStatus.\n    ",
+        (
+            ("PENDING", "pending"),
+            ("QUEUED", "queued"),
+            ("PROCESSING", "processing"),
+            ("COMPLETED", "completed"),
+            ("FAILED", "failed"),
+            ("CANCELED", "canceled"),
         ),
     ),
     "CloseCode": (

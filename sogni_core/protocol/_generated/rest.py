@@ -12,6 +12,8 @@ import msgspec
 
 from sogni_core.protocol._endpoint import Endpoint
 
+from .enums import ProjectLookupStatus, RawJobStatus, RawProjectStatus
+
 __all__ = [
     "AccountBalance",
     "AccountMe",
@@ -56,11 +58,20 @@ __all__ = [
     "NonceRequest",
     "OpenAIErrorBody",
     "OpenAIErrorDetail",
+    "PROJECT_ID_PATTERN",
     "PersonalLora",
     "PersonalLoraImportRequest",
     "PersonalLoraLibrary",
     "PreparedUpload",
+    "ProjectAccount",
+    "ProjectCost",
     "ProjectData",
+    "ProjectJobRecord",
+    "ProjectModel",
+    "ProjectRecord",
+    "ProjectRecordData",
+    "ProjectStatusData",
+    "ProjectStatusSnapshot",
     "ProjectSyncSnapshot",
     "RedirectUrlData",
     "RefreshTokenRequest",
@@ -117,7 +128,15 @@ __all__ = [
     "StrictPersonalLoraImportRequest",
     "StrictPersonalLoraLibrary",
     "StrictPreparedUpload",
+    "StrictProjectAccount",
+    "StrictProjectCost",
     "StrictProjectData",
+    "StrictProjectJobRecord",
+    "StrictProjectModel",
+    "StrictProjectRecord",
+    "StrictProjectRecordData",
+    "StrictProjectStatusData",
+    "StrictProjectStatusSnapshot",
     "StrictProjectSyncSnapshot",
     "StrictRedirectUrlData",
     "StrictRefreshTokenRequest",
@@ -185,6 +204,9 @@ __all__ = [
 ]
 
 
+#: What a project id looks like: a UUID (the SDKs send an uppercase v4 as jobID, 01 §2.2); the
+#: lookups send it upper-cased.
+PROJECT_ID_PATTERN: Final = "(?i)[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}"
 #: Model of an image enhancement and its estimate (TS 5.54.0 enhancementDefaults, 01 §5.7.1).
 ENHANCEMENT_MODEL_ID: Final = "flux1-schnell-fp8"
 #: Network an enhancement estimate quotes (TS enhancementDefaults.network).
@@ -721,6 +743,234 @@ class ProjectData(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True)
     """
 
     project: Mapping[str, Any]
+
+
+class ProjectAccount(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
+    """The artist of a project record or the worker of a job row (RawProject Account, 01 §4.11.2);
+    every field may be absent.
+
+    Attributes:
+        id.
+        address.
+        name.
+        username.
+    """
+
+    id: str | None = None
+    address: str | None = None
+    name: str | None = None
+    username: str | None = None
+
+
+class ProjectModel(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
+    """model of a project record: {id, SID, name} (01 §4.11.2).
+
+    Attributes:
+        id.
+        name.
+    """
+
+    id: str
+    name: str | None = None
+
+
+class ProjectCost(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
+    """costActual of a project record or job row: decimal strings (01 §4.11.2 costActual); absent
+    until something was charged.
+
+    Attributes:
+        cost_in_render_sec (wire ``costInRenderSec``): render seconds charged.
+        cost_in_usd (wire ``costInUSD``): the charge in US dollars.
+        cost_in_token (wire ``costInToken``): the charge in the project's token (tokenType).
+        calculated_step_count (wire ``calculatedStepCount``).
+    """
+
+    cost_in_render_sec: str | None = msgspec.field(default=None, name="costInRenderSec")
+    cost_in_usd: str | None = msgspec.field(default=None, name="costInUSD")
+    cost_in_token: str | None = msgspec.field(default=None, name="costInToken")
+    calculated_step_count: float | None = msgspec.field(default=None, name="calculatedStepCount")
+
+
+class ProjectJobRecord(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
+    """One worker job (media item) of a project record or status snapshot (RawJob, 01 §4.11.2; TS
+    5.54.0 adds nsfwDetected, lastFrameUrl, outputFormat). The result is at resultUrl when the
+    server stored a direct URL, else under resultKey (fetch a signed URL for it); imageUrl,
+    imageFile, videoUrl and videoFile are legacy direct URLs.
+
+    Attributes:
+        id: the job id (the imgID of the socket events).
+        img_id (wire ``imgID``).
+        status: server-side job status (01 §4.11.4 job map).
+        reason: why it ended: jobCompleted, genfailure, artistCanceled...
+        worker: the worker that ran it (name, username).
+        create_time (wire ``createTime``): epoch milliseconds.
+        start_time (wire ``startTime``).
+        update_time (wire ``updateTime``).
+        end_time (wire ``endTime``).
+        performed_steps (wire ``performedSteps``).
+        seed_used (wire ``seedUsed``).
+        triggered_nsfw_filter (wire ``triggeredNSFWFilter``): the safety filter withheld the
+            result.
+        nsfw_detected (wire ``nsfwDetected``): a safety signal fired on media delivered anyway
+            (filter off).
+        cost_actual (wire ``costActual``).
+        network.
+        tx_id (wire ``txId``).
+        result_url (wire ``resultUrl``).
+        result_key (wire ``resultKey``).
+        last_frame_url (wire ``lastFrameUrl``): video: URL of the last frame.
+        output_format (wire ``outputFormat``).
+        image_url (wire ``imageUrl``).
+        image_file (wire ``imageFile``).
+        video_url (wire ``videoUrl``).
+        video_file (wire ``videoFile``).
+    """
+
+    id: str
+    img_id: str | None = msgspec.field(default=None, name="imgID")
+    status: RawJobStatus
+    reason: str | None = None
+    worker: ProjectAccount | None = None
+    create_time: float | None = msgspec.field(default=None, name="createTime")
+    start_time: float | None = msgspec.field(default=None, name="startTime")
+    update_time: float | None = msgspec.field(default=None, name="updateTime")
+    end_time: float | None = msgspec.field(default=None, name="endTime")
+    performed_steps: float | None = msgspec.field(default=None, name="performedSteps")
+    seed_used: int | None = msgspec.field(default=None, name="seedUsed")
+    triggered_nsfw_filter: bool | None = msgspec.field(default=None, name="triggeredNSFWFilter")
+    nsfw_detected: bool | None = msgspec.field(default=None, name="nsfwDetected")
+    cost_actual: ProjectCost | None = msgspec.field(default=None, name="costActual")
+    network: str | None = None
+    tx_id: str | None = msgspec.field(default=None, name="txId")
+    result_url: str | None = msgspec.field(default=None, name="resultUrl")
+    result_key: str | None = msgspec.field(default=None, name="resultKey")
+    last_frame_url: str | None = msgspec.field(default=None, name="lastFrameUrl")
+    output_format: str | None = msgspec.field(default=None, name="outputFormat")
+    image_url: str | None = msgspec.field(default=None, name="imageUrl")
+    image_file: str | None = msgspec.field(default=None, name="imageFile")
+    video_url: str | None = msgspec.field(default=None, name="videoUrl")
+    video_file: str | None = msgspec.field(default=None, name="videoFile")
+
+
+class ProjectRecord(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
+    """The stored record of a finished project, GET /v1/projects/{projectId} (RawProject, 01
+    §4.11.2). imageCount is the project's numberOfMedia; times are epoch milliseconds.
+
+    Attributes:
+        id.
+        status: server-side status; 01 §4.11.4 maps it to ProjectStatus.
+        reason: allJobsCompleted, artistCanceled, or an error reason.
+        model.
+        artist.
+        image_count (wire ``imageCount``): number of media items (numberOfMedia).
+        step_count (wire ``stepCount``).
+        preview_count (wire ``previewCount``).
+        has_guide_image (wire ``hasGuideImage``).
+        denoise_strength (wire ``denoiseStrength``).
+        network: fast or relaxed.
+        token_type (wire ``tokenType``): sogni or spark.
+        cost_actual (wire ``costActual``).
+        cost_estimate (wire ``costEstimate``): the quote at submission ({rate, quote}, 01
+            §4.11.2).
+        create_time (wire ``createTime``).
+        update_time (wire ``updateTime``).
+        end_time (wire ``endTime``).
+        tx_id (wire ``txId``).
+        byol_used (wire ``byolUsed``): personal LoRAs were used (absent on older projects).
+        worker_jobs (wire ``workerJobs``).
+        completed_worker_jobs (wire ``completedWorkerJobs``).
+    """
+
+    id: str
+    status: RawProjectStatus
+    reason: str | None = None
+    model: ProjectModel | None = None
+    artist: ProjectAccount | None = None
+    image_count: int | None = msgspec.field(default=None, name="imageCount")
+    step_count: int | None = msgspec.field(default=None, name="stepCount")
+    preview_count: int | None = msgspec.field(default=None, name="previewCount")
+    has_guide_image: bool | None = msgspec.field(default=None, name="hasGuideImage")
+    denoise_strength: str | None = msgspec.field(default=None, name="denoiseStrength")
+    network: str | None = None
+    token_type: str | None = msgspec.field(default=None, name="tokenType")
+    cost_actual: ProjectCost | None = msgspec.field(default=None, name="costActual")
+    cost_estimate: Mapping[str, Any] | None = msgspec.field(default=None, name="costEstimate")
+    create_time: float | None = msgspec.field(default=None, name="createTime")
+    update_time: float | None = msgspec.field(default=None, name="updateTime")
+    end_time: float | None = msgspec.field(default=None, name="endTime")
+    tx_id: str | None = msgspec.field(default=None, name="txId")
+    byol_used: bool | None = msgspec.field(default=None, name="byolUsed")
+    worker_jobs: tuple[ProjectJobRecord, ...] = msgspec.field(default=(), name="workerJobs")
+    completed_worker_jobs: tuple[ProjectJobRecord, ...] = msgspec.field(
+        default=(), name="completedWorkerJobs"
+    )
+
+
+class ProjectRecordData(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
+    """data of GET /v1/projects/{projectId} (01 §4.11.1).
+
+    Attributes:
+        project.
+    """
+
+    project: ProjectRecord
+
+
+class ProjectStatusSnapshot(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
+    """One of the account's own projects as the live lookup GET /v2/projects/{projectId} reports it,
+    also while queued (TS 5.54.0 ProjectStatusSnapshot). Only id, status, finished and the two
+    job lists are guaranteed; the other RawProject fields are absent while the server has no full
+    record.
+
+    Attributes:
+        id.
+        status: the normalised status (not RawProjectStatus).
+        finished: True for completed, failed and canceled.
+        worker_jobs (wire ``workerJobs``).
+        completed_worker_jobs (wire ``completedWorkerJobs``).
+        reason.
+        model.
+        image_count (wire ``imageCount``): number of media items (numberOfMedia).
+        step_count (wire ``stepCount``).
+        preview_count (wire ``previewCount``).
+        network.
+        token_type (wire ``tokenType``).
+        cost_actual (wire ``costActual``).
+        cost_estimate (wire ``costEstimate``).
+        create_time (wire ``createTime``).
+        update_time (wire ``updateTime``).
+        end_time (wire ``endTime``).
+    """
+
+    id: str
+    status: ProjectLookupStatus
+    finished: bool
+    worker_jobs: tuple[ProjectJobRecord, ...] = msgspec.field(default=(), name="workerJobs")
+    completed_worker_jobs: tuple[ProjectJobRecord, ...] = msgspec.field(
+        default=(), name="completedWorkerJobs"
+    )
+    reason: str | None = None
+    model: ProjectModel | None = None
+    image_count: int | None = msgspec.field(default=None, name="imageCount")
+    step_count: int | None = msgspec.field(default=None, name="stepCount")
+    preview_count: int | None = msgspec.field(default=None, name="previewCount")
+    network: str | None = None
+    token_type: str | None = msgspec.field(default=None, name="tokenType")
+    cost_actual: ProjectCost | None = msgspec.field(default=None, name="costActual")
+    cost_estimate: Mapping[str, Any] | None = msgspec.field(default=None, name="costEstimate")
+    create_time: float | None = msgspec.field(default=None, name="createTime")
+    update_time: float | None = msgspec.field(default=None, name="updateTime")
+    end_time: float | None = msgspec.field(default=None, name="endTime")
+
+
+class ProjectStatusData(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
+    """data of GET /v2/projects/{projectId} (5.54.0 getStatus).
+
+    Attributes:
+        project.
+    """
+
+    project: ProjectStatusSnapshot
 
 
 class ActiveProjectRef(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
@@ -1912,6 +2162,164 @@ class StrictProjectData(
     project: Mapping[str, Any]
 
 
+class StrictProjectAccount(
+    ProjectAccount, frozen=True, kw_only=True, omit_defaults=True, forbid_unknown_fields=True
+):
+    """Strict twin of :class:`ProjectAccount`: unknown fields are a decode error.
+
+    Used by tests to prove the spec names every field a vector carries.
+    """
+
+    id: str | None = None
+    address: str | None = None
+    name: str | None = None
+    username: str | None = None
+
+
+class StrictProjectModel(
+    ProjectModel, frozen=True, kw_only=True, omit_defaults=True, forbid_unknown_fields=True
+):
+    """Strict twin of :class:`ProjectModel`: unknown fields are a decode error.
+
+    Used by tests to prove the spec names every field a vector carries.
+    """
+
+    id: str
+    name: str | None = None
+
+
+class StrictProjectCost(
+    ProjectCost, frozen=True, kw_only=True, omit_defaults=True, forbid_unknown_fields=True
+):
+    """Strict twin of :class:`ProjectCost`: unknown fields are a decode error.
+
+    Used by tests to prove the spec names every field a vector carries.
+    """
+
+    cost_in_render_sec: str | None = msgspec.field(default=None, name="costInRenderSec")
+    cost_in_usd: str | None = msgspec.field(default=None, name="costInUSD")
+    cost_in_token: str | None = msgspec.field(default=None, name="costInToken")
+    calculated_step_count: float | None = msgspec.field(default=None, name="calculatedStepCount")
+
+
+class StrictProjectJobRecord(
+    ProjectJobRecord, frozen=True, kw_only=True, omit_defaults=True, forbid_unknown_fields=True
+):
+    """Strict twin of :class:`ProjectJobRecord`: unknown fields are a decode error.
+
+    Used by tests to prove the spec names every field a vector carries.
+    """
+
+    id: str
+    img_id: str | None = msgspec.field(default=None, name="imgID")
+    status: RawJobStatus
+    reason: str | None = None
+    worker: StrictProjectAccount | None = None
+    create_time: float | None = msgspec.field(default=None, name="createTime")
+    start_time: float | None = msgspec.field(default=None, name="startTime")
+    update_time: float | None = msgspec.field(default=None, name="updateTime")
+    end_time: float | None = msgspec.field(default=None, name="endTime")
+    performed_steps: float | None = msgspec.field(default=None, name="performedSteps")
+    seed_used: int | None = msgspec.field(default=None, name="seedUsed")
+    triggered_nsfw_filter: bool | None = msgspec.field(default=None, name="triggeredNSFWFilter")
+    nsfw_detected: bool | None = msgspec.field(default=None, name="nsfwDetected")
+    cost_actual: StrictProjectCost | None = msgspec.field(default=None, name="costActual")
+    network: str | None = None
+    tx_id: str | None = msgspec.field(default=None, name="txId")
+    result_url: str | None = msgspec.field(default=None, name="resultUrl")
+    result_key: str | None = msgspec.field(default=None, name="resultKey")
+    last_frame_url: str | None = msgspec.field(default=None, name="lastFrameUrl")
+    output_format: str | None = msgspec.field(default=None, name="outputFormat")
+    image_url: str | None = msgspec.field(default=None, name="imageUrl")
+    image_file: str | None = msgspec.field(default=None, name="imageFile")
+    video_url: str | None = msgspec.field(default=None, name="videoUrl")
+    video_file: str | None = msgspec.field(default=None, name="videoFile")
+
+
+class StrictProjectRecord(
+    ProjectRecord, frozen=True, kw_only=True, omit_defaults=True, forbid_unknown_fields=True
+):
+    """Strict twin of :class:`ProjectRecord`: unknown fields are a decode error.
+
+    Used by tests to prove the spec names every field a vector carries.
+    """
+
+    id: str
+    status: RawProjectStatus
+    reason: str | None = None
+    model: StrictProjectModel | None = None
+    artist: StrictProjectAccount | None = None
+    image_count: int | None = msgspec.field(default=None, name="imageCount")
+    step_count: int | None = msgspec.field(default=None, name="stepCount")
+    preview_count: int | None = msgspec.field(default=None, name="previewCount")
+    has_guide_image: bool | None = msgspec.field(default=None, name="hasGuideImage")
+    denoise_strength: str | None = msgspec.field(default=None, name="denoiseStrength")
+    network: str | None = None
+    token_type: str | None = msgspec.field(default=None, name="tokenType")
+    cost_actual: StrictProjectCost | None = msgspec.field(default=None, name="costActual")
+    cost_estimate: Mapping[str, Any] | None = msgspec.field(default=None, name="costEstimate")
+    create_time: float | None = msgspec.field(default=None, name="createTime")
+    update_time: float | None = msgspec.field(default=None, name="updateTime")
+    end_time: float | None = msgspec.field(default=None, name="endTime")
+    tx_id: str | None = msgspec.field(default=None, name="txId")
+    byol_used: bool | None = msgspec.field(default=None, name="byolUsed")
+    worker_jobs: tuple[StrictProjectJobRecord, ...] = msgspec.field(default=(), name="workerJobs")
+    completed_worker_jobs: tuple[StrictProjectJobRecord, ...] = msgspec.field(
+        default=(), name="completedWorkerJobs"
+    )
+
+
+class StrictProjectRecordData(
+    ProjectRecordData, frozen=True, kw_only=True, omit_defaults=True, forbid_unknown_fields=True
+):
+    """Strict twin of :class:`ProjectRecordData`: unknown fields are a decode error.
+
+    Used by tests to prove the spec names every field a vector carries.
+    """
+
+    project: StrictProjectRecord
+
+
+class StrictProjectStatusSnapshot(
+    ProjectStatusSnapshot, frozen=True, kw_only=True, omit_defaults=True, forbid_unknown_fields=True
+):
+    """Strict twin of :class:`ProjectStatusSnapshot`: unknown fields are a decode error.
+
+    Used by tests to prove the spec names every field a vector carries.
+    """
+
+    id: str
+    status: ProjectLookupStatus
+    finished: bool
+    worker_jobs: tuple[StrictProjectJobRecord, ...] = msgspec.field(default=(), name="workerJobs")
+    completed_worker_jobs: tuple[StrictProjectJobRecord, ...] = msgspec.field(
+        default=(), name="completedWorkerJobs"
+    )
+    reason: str | None = None
+    model: StrictProjectModel | None = None
+    image_count: int | None = msgspec.field(default=None, name="imageCount")
+    step_count: int | None = msgspec.field(default=None, name="stepCount")
+    preview_count: int | None = msgspec.field(default=None, name="previewCount")
+    network: str | None = None
+    token_type: str | None = msgspec.field(default=None, name="tokenType")
+    cost_actual: StrictProjectCost | None = msgspec.field(default=None, name="costActual")
+    cost_estimate: Mapping[str, Any] | None = msgspec.field(default=None, name="costEstimate")
+    create_time: float | None = msgspec.field(default=None, name="createTime")
+    update_time: float | None = msgspec.field(default=None, name="updateTime")
+    end_time: float | None = msgspec.field(default=None, name="endTime")
+
+
+class StrictProjectStatusData(
+    ProjectStatusData, frozen=True, kw_only=True, omit_defaults=True, forbid_unknown_fields=True
+):
+    """Strict twin of :class:`ProjectStatusData`: unknown fields are a decode error.
+
+    Used by tests to prove the spec names every field a vector carries.
+    """
+
+    project: StrictProjectStatusSnapshot
+
+
 class StrictActiveProjectRef(
     ActiveProjectRef, frozen=True, kw_only=True, omit_defaults=True, forbid_unknown_fields=True
 ):
@@ -2582,6 +2990,14 @@ STRUCTS: Final[tuple[type[msgspec.Struct], ...]] = (
     UploadUrlData,
     DownloadUrlData,
     ProjectData,
+    ProjectAccount,
+    ProjectModel,
+    ProjectCost,
+    ProjectJobRecord,
+    ProjectRecord,
+    ProjectRecordData,
+    ProjectStatusSnapshot,
+    ProjectStatusData,
     ActiveProjectRef,
     ActiveProjects,
     ProjectSyncSnapshot,
@@ -2666,6 +3082,14 @@ STRICT: Final[dict[type[msgspec.Struct], type[msgspec.Struct]]] = {
     UploadUrlData: StrictUploadUrlData,
     DownloadUrlData: StrictDownloadUrlData,
     ProjectData: StrictProjectData,
+    ProjectAccount: StrictProjectAccount,
+    ProjectModel: StrictProjectModel,
+    ProjectCost: StrictProjectCost,
+    ProjectJobRecord: StrictProjectJobRecord,
+    ProjectRecord: StrictProjectRecord,
+    ProjectRecordData: StrictProjectRecordData,
+    ProjectStatusSnapshot: StrictProjectStatusSnapshot,
+    ProjectStatusData: StrictProjectStatusData,
     ActiveProjectRef: StrictActiveProjectRef,
     ActiveProjects: StrictActiveProjects,
     ProjectSyncSnapshot: StrictProjectSyncSnapshot,
@@ -3104,9 +3528,9 @@ ENDPOINTS: Final[dict[str, Endpoint]] = {
         path="/v1/projects/{projectId}",
         path_params=("projectId",),
         request=None,
-        response=ProjectData,
+        response=ProjectRecordData,
         strict_request=None,
-        strict_response=StrictProjectData,
+        strict_response=StrictProjectRecordData,
         envelope=True,
         doc="A finished project record; 404 until it finishes (01 §4.11).",
         meta=MappingProxyType({"auth": "required"}),
@@ -3118,9 +3542,9 @@ ENDPOINTS: Final[dict[str, Endpoint]] = {
         path="/v2/projects/{projectId}",
         path_params=("projectId",),
         request=None,
-        response=ProjectData,
+        response=ProjectStatusData,
         strict_request=None,
-        strict_response=StrictProjectData,
+        strict_response=StrictProjectStatusData,
         envelope=True,
         doc="Live owner-scoped project status, also while queued; 503 = retry later (5.54.0).",
         meta=MappingProxyType({"auth": "required"}),

@@ -56,6 +56,10 @@ if TYPE_CHECKING:
         AccountBalance,
         AccountMe,
         LoraCatalog,
+        ProjectRecord,
+        ProjectRecordData,
+        ProjectStatusData,
+        ProjectStatusSnapshot,
         RewardsData,
         SizePreset,
     )
@@ -73,7 +77,8 @@ E = TypeVar("E", bound=ev.Event)
 
 
 class Projects:
-    """``client.projects``: models, presets, estimates and project creation."""
+    """``client.projects``: models, presets, estimates, project creation and
+    look-ups by id."""
 
     def __init__(self, client: SogniClient) -> None:
         self._client = client
@@ -313,6 +318,71 @@ class Projects:
         client._driver.call(client._conn.send_job_request, spec, payload)
         log.debug("project %s submitted", project_id)
         return project
+
+    async def status(self, project_id: str) -> ProjectStatusSnapshot:
+        """The current state of one of this account's projects, also while it
+        is still queued or rendering (``GET /v2/projects/{id}``, TS 5.54.0
+        ``getStatus``). Works for a project id saved by an earlier process.
+
+        Args:
+            project_id: the project id (``project.id``, a UUID; any case).
+
+        Returns:
+            A :class:`~sogni_core.protocol._generated.rest.ProjectStatusSnapshot`:
+            ``id``, ``status`` (a ``ProjectLookupStatus``: pending, queued,
+            processing, completed, failed, canceled), ``finished``,
+            ``worker_jobs`` and ``completed_worker_jobs``; the other record
+            fields (``model``, ``image_count``, ``cost_actual``...) are ``None``
+            while the server has not stored them.
+
+        Raises:
+            InvalidParamsError: ``project_id`` is empty or not a UUID (field
+                ``project_id``), before any request.
+            ApiStatusError: ``status`` 404 for an unknown project or another
+                account's; 503 when the server cannot tell yet (retryable,
+                after the client's own retries).
+        """
+        path = {"projectId": _project_id(project_id)}
+        data: ProjectStatusData = await self._client._rest.call("project_status", path_params=path)
+        return data.project
+
+    async def get(self, project_id: str) -> ProjectRecord:
+        """The stored record of a finished project (``GET /v1/projects/{id}``,
+        01 §4.11): its jobs with workers, seeds, result URLs or keys, and costs.
+
+        Args:
+            project_id: the project id (``project.id``, a UUID; any case).
+
+        Returns:
+            A :class:`~sogni_core.protocol._generated.rest.ProjectRecord`
+            (``status`` is the server's ``RawProjectStatus``).
+
+        Raises:
+            InvalidParamsError: ``project_id`` is empty or not a UUID (field
+                ``project_id``), before any request.
+            ApiStatusError: ``status`` 404 for an unknown project, and for a
+                project that has not finished yet (use :meth:`status`).
+        """
+        path = {"projectId": _project_id(project_id)}
+        data: ProjectRecordData = await self._client._rest.call("project_get", path_params=path)
+        return data.project
+
+
+def _project_id(value: object) -> str:
+    """``value`` as the upper-cased project id the lookups send (01 §2.2).
+
+    Raises:
+        InvalidParamsError: not a UUID string (field ``project_id``).
+    """
+    import re
+
+    from sogni_core.protocol._generated.rest import PROJECT_ID_PATTERN
+
+    if not isinstance(value, str) or not value:
+        raise InvalidParamsError("project_id", "must be a non-empty string")
+    if re.fullmatch(PROJECT_ID_PATTERN, value) is None:
+        raise InvalidParamsError("project_id", "must be a project id (a UUID)")
+    return value.upper()
 
 
 class Account:
