@@ -71,6 +71,21 @@ def _is_address(value: str) -> bool:
     return _ADDRESS.fullmatch(value) is not None
 
 
+#: RawProjectStatus -> the ProjectLookupStatus of GET /v2/projects/{id} (01 §4.11.4
+#: project map; the socket's own authorized/queued are waiting in the queue).
+_LOOKUP_STATUS = {
+    "pending": "pending",
+    "authorized": "queued",
+    "active": "queued",
+    "queued": "queued",
+    "assigned": "processing",
+    "progress": "processing",
+    "completed": "completed",
+    "errored": "failed",
+    "cancelled": "canceled",
+}
+
+
 def _int(value: str, default: int = 0) -> int:
     try:
         return int(float(value))
@@ -657,7 +672,8 @@ class Router:
     async def project_record(
         self, r: HttpRequest, p: Principal | None, m: dict[str, str]
     ) -> HttpResponse:
-        project = self.hub.projects.get(m["id"].upper())
+        # 01 §4.11.1: only finished projects are stored; 404 until then.
+        project = self.hub.projects.get(unquote(m["id"]).upper())
         if project is None or not project.finished:
             return error_response(404, "Project not found", 404)
         return success({"project": self.hub.raw_project(project)})
@@ -665,20 +681,14 @@ class Router:
     async def project_status(
         self, r: HttpRequest, p: Principal | None, m: dict[str, str]
     ) -> HttpResponse:
-        project = self.hub.projects.get(m["id"].upper())
+        # TS 5.54.0 getStatus: owner-scoped (another account's project is a 404,
+        # like an unknown id), also while queued; the status is the normalised
+        # ProjectLookupStatus and `finished` is set for the three final ones.
+        project = self.hub.projects.get(unquote(m["id"]).upper())
         if project is None or p is None or project.account.id != p.account.id:
             return error_response(404, "Project not found", 404)
         raw = self.hub.raw_project(project)
-        status = {
-            "pending": "pending",
-            "active": "queued",
-            "assigned": "processing",
-            "progress": "processing",
-            "completed": "completed",
-            "errored": "failed",
-            "cancelled": "canceled",
-        }[project.status]
-        raw["status"] = status
+        raw["status"] = _LOOKUP_STATUS.get(project.status, "processing")
         raw["finished"] = project.finished
         return success({"project": raw})
 
