@@ -735,8 +735,8 @@ class DownloadUrlData(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=T
 
 
 class ProjectData(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
-    """data of GET /v1/projects/{projectId} (RawProject, 01 §4.11.2) and GET
-    /v2/projects/{projectId} (live status snapshot, 5.54.0).
+    """Untyped form of the data of GET /v1/projects/{projectId} and GET /v2/projects/{projectId},
+    for raw access; the endpoints answer the typed ProjectRecordData / ProjectStatusData.
 
     Attributes:
         project.
