@@ -46,6 +46,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="delay multiplier: 1 is fast, 100 is roughly real time",
     )
     parser.add_argument("--faults", default="", help="fault spec, see emulator/README.md")
+    parser.add_argument(
+        "--testnet",
+        action="store_true",
+        help="expect login signatures for the testnet EIP-712 domain (default mainnet)",
+    )
     parser.add_argument("--log-level", default="WARNING", help="Python logging level")
     return parser
 
@@ -89,6 +94,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         speed=args.speed,
         faults=args.faults,
         record=args.record,
+        testnet=args.testnet,
     )
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(_serve(emulator))

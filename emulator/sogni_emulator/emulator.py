@@ -56,6 +56,8 @@ class Emulator:
         blocked_app_ids: appIds refused with close code 4010 (01 §1.5).
         access_token_ttl: lifetime of login access tokens in seconds (default
             from ``limits.toml``, 1 h); short values exercise client refresh.
+        testnet: expect login signatures over the testnet EIP-712 domain
+            (``Sogni-testnet``, chain 84532) instead of mainnet's (01 §6.2.3).
     """
 
     def __init__(
@@ -73,6 +75,7 @@ class Emulator:
         slots: dict[str, int] | None = None,
         blocked_app_ids: list[str] | None = None,
         access_token_ttl: float | None = None,
+        testnet: bool = False,
     ) -> None:
         catalogue = load_catalogue()
         limits = catalogue.limits
@@ -101,6 +104,7 @@ class Emulator:
             ),
             refresh_ttl=float(auth_limits.get("refresh_token_ttl_s", 2592000)),
         )
+        self.auth.testnet = testnet
         self.supernet = Supernet(
             catalogue=catalogue,
             auth=self.auth,

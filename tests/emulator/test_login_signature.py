@@ -227,8 +227,8 @@ def test_mainnet_by_default_testnet_signature_rejected(emu):
 
 
 def test_testnet_emulator_rejects_mainnet_signature():
-    with Emulator.run_in_thread(seed=1) as emu:
-        emu.auth.testnet = True
+    with Emulator.run_in_thread(seed=1, testnet=True) as emu:
+        assert emu.auth.testnet is True
         _rejected(login(emu), "Invalid signature")
         assert login(emu, testnet=True)[0] == 200
 
@@ -256,3 +256,10 @@ def test_signature_never_echoed(emu):
     bogus = "0x" + "ab" * 65
     status, body = _post_login(emu, WALLET, bogus)
     assert status == 401 and "ab" * 8 not in str(body)
+
+
+def test_testnet_flag_on_the_command_line():
+    from sogni_emulator.cli import build_parser
+
+    assert build_parser().parse_args(["--testnet"]).testnet is True
+    assert build_parser().parse_args([]).testnet is False
