@@ -342,6 +342,7 @@ class Projects:
             ApiStatusError: ``status`` 404 for an unknown project or another
                 account's; 503 when the server cannot tell yet (retryable,
                 after the client's own retries).
+            RemoteProtocolError: the answer lacks the documented shape.
         """
         path = {"projectId": _project_id(project_id)}
         data: ProjectStatusData = await self._client._rest.call("project_status", path_params=path)
@@ -363,6 +364,7 @@ class Projects:
                 ``project_id``), before any request.
             ApiStatusError: ``status`` 404 for an unknown project, and for a
                 project that has not finished yet (use :meth:`status`).
+            RemoteProtocolError: the answer lacks the documented shape.
         """
         path = {"projectId": _project_id(project_id)}
         data: ProjectRecordData = await self._client._rest.call("project_get", path_params=path)
