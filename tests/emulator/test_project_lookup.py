@@ -89,7 +89,7 @@ def test_live_status_then_record() -> None:
             data = _parse("project_get", emu, pid, h)
             assert type(data) is ProjectRecordData
             record = data.project
-            assert record.id == pid and record.status is RawProjectStatus.COMPLETED
+            assert record.id == pid and record.status == RawProjectStatus.COMPLETED
             assert record.image_count == 2 and record.step_count == 12
             assert [j.id for j in record.completed_worker_jobs] == [
                 j.id for j in done.completed_worker_jobs

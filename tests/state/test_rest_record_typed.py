@@ -89,3 +89,14 @@ def test_typed_record_replays_like_the_wire_object(form: str) -> None:
     (done,) = of(after_url, ev.ProjectCompleted)
     assert done.result_urls == ("https://a", "https://b")
     assert _replay(_typed()) == _replay(RAW)
+
+
+def test_a_status_the_server_adds_still_decodes() -> None:
+    # The liveness check decodes this record: a raw status value the spec does
+    # not list yet must not turn a synced check into a failed one.
+    record = {**RAW, "status": "archived"}
+    record["completedWorkerJobs"] = [{**RAW["completedWorkerJobs"][0], "status": "reviewing"}]
+    body = msgspec.json.encode({"status": "success", "data": {"project": record}})
+    data = parse_endpoint_response("project_get", 200, [], body)
+    assert data.project.status == "archived"
+    assert data.project.completed_worker_jobs[0].status == "reviewing"

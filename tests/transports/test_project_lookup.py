@@ -75,7 +75,7 @@ async def _lookups(h: Any, emu: Any, record: Path) -> None:
 
         rec = await h.call(client.projects.get(project.id))
         assert type(rec) is ProjectRecord
-        assert rec.id == project.id and rec.status is RawProjectStatus.COMPLETED
+        assert rec.id == project.id and rec.status == RawProjectStatus.COMPLETED
         assert rec.image_count == 2 and rec.step_count == 6
         assert rec.model is not None and rec.model.id == MODEL
         assert {job.id for job in rec.completed_worker_jobs} == jobs

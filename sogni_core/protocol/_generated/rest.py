@@ -12,7 +12,7 @@ import msgspec
 
 from sogni_core.protocol._endpoint import Endpoint
 
-from .enums import ProjectLookupStatus, RawJobStatus, RawProjectStatus
+from .enums import ProjectLookupStatus
 
 __all__ = [
     "AccountBalance",
@@ -800,7 +800,8 @@ class ProjectJobRecord(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=
     Attributes:
         id: the job id (the imgID of the socket events).
         img_id (wire ``imgID``).
-        status: server-side job status (01 §4.11.4 job map).
+        status: server-side job status, a RawJobStatus value (01 §4.11.4 job map); text, so a
+            status the server adds does not fail the liveness check's decode.
         reason: why it ended: jobCompleted, genfailure, artistCanceled...
         worker: the worker that ran it (name, username).
         create_time (wire ``createTime``): epoch milliseconds.
@@ -828,7 +829,7 @@ class ProjectJobRecord(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=
 
     id: str
     img_id: str | None = msgspec.field(default=None, name="imgID")
-    status: RawJobStatus
+    status: str
     reason: str | None = None
     worker: ProjectAccount | None = None
     create_time: float | None = msgspec.field(default=None, name="createTime")
@@ -858,7 +859,9 @@ class ProjectRecord(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=Tru
 
     Attributes:
         id.
-        status: server-side status; 01 §4.11.4 maps it to ProjectStatus.
+        status: server-side status, a RawProjectStatus value (01 §4.11.4 maps it to
+            ProjectStatus); text, so a status the server adds does not fail the liveness check's
+            decode.
         reason: allJobsCompleted, artistCanceled, or an error reason.
         model.
         artist.
@@ -882,7 +885,7 @@ class ProjectRecord(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=Tru
     """
 
     id: str
-    status: RawProjectStatus
+    status: str
     reason: str | None = None
     model: ProjectModel | None = None
     artist: ProjectAccount | None = None
@@ -2212,7 +2215,7 @@ class StrictProjectJobRecord(
 
     id: str
     img_id: str | None = msgspec.field(default=None, name="imgID")
-    status: RawJobStatus
+    status: str
     reason: str | None = None
     worker: StrictProjectAccount | None = None
     create_time: float | None = msgspec.field(default=None, name="createTime")
@@ -2245,7 +2248,7 @@ class StrictProjectRecord(
     """
 
     id: str
-    status: RawProjectStatus
+    status: str
     reason: str | None = None
     model: StrictProjectModel | None = None
     artist: StrictProjectAccount | None = None
