@@ -1,8 +1,9 @@
 """The ``sogni`` command: argument parsing, dispatch, error reporting.
 
-Commands: ``image``, ``video``, ``models``, ``balance``, ``chat``,
-``workflow run|watch``. Global options work before or after the command
-(``sogni --local image ...`` and ``sogni image --local ...``).
+Commands: ``image``, ``video`` (``--estimate``: quote, do not render),
+``project ID``, ``models``, ``balance``, ``chat``, ``workflow run|watch``.
+Global options work before or after the command (``sogni --local image
+...`` and ``sogni image --local ...``).
 
 Exit status: 0 success; 1 an API, job or connection error (printed with its
 code; also when only some of the requested media failed: the others are
@@ -141,6 +142,12 @@ def _add_render_options(parser: argparse.ArgumentParser) -> None:
         default=Path("."),
         help="folder to save into (created; default: the current directory)",
     )
+    parser.add_argument(
+        "--estimate",
+        action="store_true",
+        help="print what the project would cost and exit (nothing is rendered)",
+    )
+    parser.add_argument("--json", action="store_true", help="with --estimate: print JSON")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -169,6 +176,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--image", metavar="PATH", help="start from this image (image-to-video model)"
     )
     _add_global(video, sub=True)
+
+    project = commands.add_parser(
+        "project",
+        help="show one of your projects",
+        description="Show one of your projects: status and jobs finished of total.",
+    )
+    project.add_argument("project_id", metavar="ID", help="project id (a UUID)")
+    project.add_argument("--json", action="store_true", help="print JSON")
+    _add_global(project, sub=True)
 
     models = commands.add_parser("models", help="list models and their online workers")
     models.add_argument("--json", action="store_true", help="print JSON")
@@ -228,23 +244,51 @@ def _report(ctx: _Context, saved: list[Path], failed: list[str], requested: int)
     return EXIT_OK
 
 
+def _check_estimate_flags(args: argparse.Namespace) -> None:
+    if args.json and not args.estimate:
+        raise InvalidParamsError("json", "--json goes with --estimate")
+
+
 def _cmd_image(ctx: _Context) -> int:
     from ._media import check_size_preset, image_params, render
+    from ._project import check_estimate, print_estimate
 
+    _check_estimate_flags(ctx.args)
     params = image_params(ctx.args)  # before any I/O
+    if ctx.args.estimate:
+        check_estimate(params, ctx.args.network)
     with open_client(ctx.args, network=ctx.args.network) as client:
         check_size_preset(client, params)
+        if ctx.args.estimate:
+            print_estimate(client, params, ctx.out, as_json=ctx.args.json)
+            return EXIT_OK
         saved, failed = render(client, params, out=ctx.args.out, console=ctx.err)
     return _report(ctx, saved, failed, params.number_of_media or 1)
 
 
 def _cmd_video(ctx: _Context) -> int:
     from ._media import render, video_params
+    from ._project import check_estimate, print_estimate
 
+    _check_estimate_flags(ctx.args)
     params = video_params(ctx.args)  # before any I/O
+    if ctx.args.estimate:
+        check_estimate(params, ctx.args.network)
     with open_client(ctx.args, network=ctx.args.network) as client:
+        if ctx.args.estimate:
+            print_estimate(client, params, ctx.out, as_json=ctx.args.json)
+            return EXIT_OK
         saved, failed = render(client, params, out=ctx.args.out, console=ctx.err)
     return _report(ctx, saved, failed, params.number_of_media or 1)
+
+
+def _cmd_project(ctx: _Context) -> int:
+    from ._project import check_project_id, print_project
+
+    check_project_id(ctx.args.project_id)  # before any I/O
+    with open_client(ctx.args) as client:
+        print_project(client, ctx.args.project_id, ctx.out, as_json=ctx.args.json)
+    return EXIT_OK
 
 
 def _cmd_models(ctx: _Context) -> int:
@@ -306,6 +350,7 @@ def _cmd_workflow(ctx: _Context) -> int:
 _COMMANDS: dict[str, Callable[[_Context], int]] = {
     "image": _cmd_image,
     "video": _cmd_video,
+    "project": _cmd_project,
     "models": _cmd_models,
     "balance": _cmd_balance,
     "chat": _cmd_chat,
