@@ -223,6 +223,25 @@ class HttpPool:
                 return conn
         return None
 
+    async def _connection(
+        self, origin: Any, host: str, timeout: float
+    ) -> tuple[_HttpConnection, bool]:
+        """An idle kept-alive connection to ``origin`` (``True``: reused), else a new one.
+
+        Raises:
+            NoResponseError: connecting failed or timed out (``connect`` is true).
+        """
+        conn = self._take(origin)
+        if conn is not None:
+            return conn, True
+        try:
+            return await asyncio.wait_for(self._open(origin), timeout), False
+        except asyncio.TimeoutError as exc:
+            raise NoResponseError(f"connect timed out: {host}", connect=True) from exc
+        except OSError as exc:
+            failure = f"connect failed: {type(exc).__name__}"
+            raise NoResponseError(failure, connect=True) from exc
+
     def _release(self, origin: Any, conn: _HttpConnection) -> None:
         if conn.lost or not self._idle.keep(origin, conn):
             conn.close()
@@ -265,16 +284,7 @@ async def http_send(
         raise NoResponseError("the HTTP pool is closed", connect=True)
     origin, host, target = origin_of(url)
     while True:
-        conn = pool._take(origin)
-        reused = conn is not None
-        if conn is None:
-            try:
-                conn = await asyncio.wait_for(pool._open(origin), timeout)
-            except asyncio.TimeoutError as exc:
-                raise NoResponseError(f"connect timed out: {host}", connect=True) from exc
-            except OSError as exc:
-                failure = f"connect failed: {type(exc).__name__}"
-                raise NoResponseError(failure, connect=True) from exc
+        conn, reused = await pool._connection(origin, host, timeout)
         exchange = conn.exchange
         try:
             request = exchange.start(method, host, target, headers, body)
@@ -410,16 +420,7 @@ async def http_stream(
         raise NoResponseError("the HTTP pool is closed", connect=True)
     origin, host, target = origin_of(url)
     while True:
-        conn = pool._take(origin)
-        reused = conn is not None
-        if conn is None:
-            try:
-                conn = await asyncio.wait_for(pool._open(origin), connect_timeout)
-            except asyncio.TimeoutError as exc:
-                raise NoResponseError(f"connect timed out: {host}", connect=True) from exc
-            except OSError as exc:
-                failure = f"connect failed: {type(exc).__name__}"
-                raise NoResponseError(failure, connect=True) from exc
+        conn, reused = await pool._connection(origin, host, connect_timeout)
         exchange = conn.exchange
         try:
             conn.begin_stream(exchange.start(method, host, target, headers, body, stream=True))

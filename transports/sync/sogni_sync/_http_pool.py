@@ -74,6 +74,23 @@ class HttpPool:
                 raise
         return sock, Http1Exchange()
 
+    def _connection(self, origin: Any, host: str, timeout: float) -> tuple[_Conn, bool]:
+        """An idle kept-alive connection to ``origin`` (``True``: reused), else a new one.
+
+        Raises:
+            NoResponseError: connecting failed or timed out (``connect`` is true).
+        """
+        conn = self._take(origin)
+        if conn is not None:
+            return conn, True
+        try:
+            return self._open(origin, timeout), False
+        except TimeoutError as exc:
+            raise NoResponseError(f"connect timed out: {host}", connect=True) from exc
+        except OSError as exc:
+            failure = f"connect failed: {type(exc).__name__}"
+            raise NoResponseError(failure, connect=True) from exc
+
     def _release(self, origin: Any, conn: _Conn) -> None:
         with self._lock:
             kept = self._idle.keep(origin, conn)
@@ -118,16 +135,7 @@ def http_send(
         raise NoResponseError("the HTTP pool is closed", connect=True)
     origin, host, target = origin_of(url)
     while True:
-        conn = pool._take(origin)
-        reused = conn is not None
-        if conn is None:
-            try:
-                conn = pool._open(origin, timeout)
-            except TimeoutError as exc:
-                raise NoResponseError(f"connect timed out: {host}", connect=True) from exc
-            except OSError as exc:
-                failure = f"connect failed: {type(exc).__name__}"
-                raise NoResponseError(failure, connect=True) from exc
+        conn, reused = pool._connection(origin, host, timeout)
         sock, exchange = conn
         seen = False
         try:
@@ -257,16 +265,7 @@ def http_stream(
         raise NoResponseError("the HTTP pool is closed", connect=True)
     origin, host, target = origin_of(url)
     while True:
-        conn = pool._take(origin)
-        reused = conn is not None
-        if conn is None:
-            try:
-                conn = pool._open(origin, connect_timeout)
-            except TimeoutError as exc:
-                raise NoResponseError(f"connect timed out: {host}", connect=True) from exc
-            except OSError as exc:
-                failure = f"connect failed: {type(exc).__name__}"
-                raise NoResponseError(failure, connect=True) from exc
+        conn, reused = pool._connection(origin, host, connect_timeout)
         sock, exchange = conn
         seen = False
         complete = False

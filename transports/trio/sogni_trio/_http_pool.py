@@ -68,6 +68,24 @@ class HttpPool:
             stream = tls
         return stream, Http1Exchange()
 
+    async def _connection(self, origin: Any, host: str, timeout: float) -> tuple[_Conn, bool]:
+        """An idle kept-alive connection to ``origin`` (``True``: reused), else a new one.
+
+        Raises:
+            NoResponseError: connecting failed or timed out (``connect`` is true).
+        """
+        conn = self._idle.take(origin)
+        if conn is not None:
+            return conn, True
+        try:
+            with trio.fail_after(timeout):
+                return await self._open(origin), False
+        except trio.TooSlowError as exc:
+            raise NoResponseError(f"connect timed out: {host}", connect=True) from exc
+        except (OSError, trio.BrokenResourceError) as exc:
+            failure = f"connect failed: {type(exc).__name__}"
+            raise NoResponseError(failure, connect=True) from exc
+
     def _release(self, origin: Any, conn: _Conn) -> None:
         if not self._idle.keep(origin, conn):
             _drop(conn[0])
@@ -129,19 +147,7 @@ async def http_send(
         raise NoResponseError("the HTTP pool is closed", connect=True)
     origin, host, target = origin_of(url)
     while True:
-        taken = pool._idle.take(origin)
-        reused = taken is not None
-        if taken is not None:
-            conn = taken
-        else:
-            try:
-                with trio.fail_after(timeout):
-                    conn = await pool._open(origin)
-            except trio.TooSlowError as exc:
-                raise NoResponseError(f"connect timed out: {host}", connect=True) from exc
-            except (OSError, trio.BrokenResourceError) as exc:
-                failure = f"connect failed: {type(exc).__name__}"
-                raise NoResponseError(failure, connect=True) from exc
+        conn, reused = await pool._connection(origin, host, timeout)
         stream, exchange = conn
         seen: list[bool] = []
         try:
@@ -277,19 +283,7 @@ async def http_stream(
         raise NoResponseError("the HTTP pool is closed", connect=True)
     origin, host, target = origin_of(url)
     while True:
-        taken = pool._idle.take(origin)
-        reused = taken is not None
-        if taken is not None:
-            conn = taken
-        else:
-            try:
-                with trio.fail_after(connect_timeout):
-                    conn = await pool._open(origin)
-            except trio.TooSlowError as exc:
-                raise NoResponseError(f"connect timed out: {host}", connect=True) from exc
-            except (OSError, trio.BrokenResourceError) as exc:
-                failure = f"connect failed: {type(exc).__name__}"
-                raise NoResponseError(failure, connect=True) from exc
+        conn, reused = await pool._connection(origin, host, connect_timeout)
         stream, exchange = conn
         seen = False
         complete = False
