@@ -26,6 +26,7 @@ from ._login import (
     wallet_private_key,
 )
 from ._origins import Origin, origin_of
+from ._results import MEDIA_EXTENSIONS, JobResult, record_media, record_results
 from ._uploads import MEDIA_FIELDS, Upload, file_media, replace_media, upload_plan
 from ._wsframes import CloseReceived, PingReceived, WebSocketReader, split_response_head
 
@@ -38,6 +39,8 @@ __all__ = [
     "Http1Exchange",
     "HttpProtocolError",
     "IdleConnections",
+    "JobResult",
+    "MEDIA_EXTENSIONS",
     "MEDIA_FIELDS",
     "NoResponseError",
     "Origin",
@@ -53,6 +56,8 @@ __all__ = [
     "media_type_of",
     "origin_of",
     "project_spec",
+    "record_media",
+    "record_results",
     "replace_media",
     "socket_headers",
     "split_response_head",

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -24,7 +24,7 @@ from . import _backend as backend
 if TYPE_CHECKING:
     from ._client import SogniClient
 
-__all__ = ["END_EVENTS", "Project", "ProjectEvents", "dispatch"]
+__all__ = ["END_EVENTS", "Project", "ProjectEvents", "dispatch", "download_results"]
 
 log = logging.getLogger("sogni.client")
 
@@ -220,15 +220,42 @@ class Project:
         Returns:
             The written paths, in job order.
         """
-        target = Path(folder)
-        target.mkdir(parents=True, exist_ok=True)
         media = type(self.params).__name__.removesuffix("ProjectParams").lower()
         ext = self.params.output_format or _EXTENSIONS.get(media, "bin")
-        paths: list[Path] = []
-        for job in list(self.jobs.values()):
-            if not job.result_url:
-                continue
-            path = target / f"{self.id}_{job.job_id}.{ext}"
-            self._client._rest.download(job.result_url, path)
-            paths.append(path)
-        return paths
+        items = [(job.job_id, job.result_url, ext) for job in list(self.jobs.values())]
+        return download_results(self._client, self.id, items, folder)
+
+
+def download_results(
+    client: SogniClient,
+    project_id: str,
+    items: Iterable[tuple[str, str | None, str]],
+    folder: str | os.PathLike[str],
+) -> list[Path]:
+    """Stream results into ``folder`` as ``<project id>_<job id>.<ext>``.
+
+    Shared by :meth:`Project.download` and ``client.projects.download`` (a
+    looked-up project), so both name and stream files alike.
+
+    Args:
+        client: the client whose REST pool downloads.
+        project_id: the project id (upper case).
+        items: ``(job id, URL or None, extension)``; jobs without a URL are skipped.
+        folder: the target folder (created if needed).
+
+    Returns:
+        The written paths, in ``items`` order.
+
+    Raises:
+        TransportError: a download failed.
+    """
+    target = Path(folder)
+    target.mkdir(parents=True, exist_ok=True)
+    paths: list[Path] = []
+    for job_id, url, ext in items:
+        if not url:
+            continue
+        path = target / f"{project_id}_{job_id}.{ext}"
+        client._rest.download(url, path)
+        paths.append(path)
+    return paths
