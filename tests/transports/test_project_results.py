@@ -71,10 +71,11 @@ async def _roundtrip(h: Any, emu: Any, tmp: Path, record: Path) -> None:
         # bad ids are refused before any request
         before = len(read_record(record))
         for bad in ("", "not-a-uuid", f"../{project_id}", None):
-            for call in (
-                lambda: client.projects.result_urls(bad),
-                lambda: client.projects.download(bad, tmp / "never"),
-            ):
+            calls = (
+                lambda bad=bad: client.projects.result_urls(bad),
+                lambda bad=bad: client.projects.download(bad, tmp / "never"),
+            )
+            for call in calls:
                 with pytest.raises(InvalidParamsError) as err:
                     await h.call(call())
                 assert err.value.field in ("project_id", "project")
@@ -114,6 +115,7 @@ async def _failed_job(h: Any, emu: Any, tmp: Path) -> None:
         except JobFailedError:
             pass
         live = await h.call(project.download(tmp / "live"))
+        assert len(live) == 2
         project_id = project.id
 
     async with h.client(emu) as client:
