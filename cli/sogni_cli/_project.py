@@ -10,7 +10,10 @@ server's decimal text so no digit is lost.
 lookup (:meth:`SogniClient.projects.status`, a typed
 ``ProjectStatusSnapshot``): status, jobs finished of total, model, cost.
 The id is checked with the SDK's own pattern before any connection is
-opened, so a malformed id exits 2 without network I/O.
+opened, so a malformed id exits 2 without network I/O. With ``--out DIR`` it
+downloads a finished project's results (:meth:`SogniClient.projects.download`,
+files ``<project id>_<job id>.<ext>`` as ``project.download`` names them); an
+unfinished project exits 1 with a message and downloads nothing.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from __future__ import annotations
 import json
 import re
 from decimal import Decimal
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sogni_core.protocol._errors import InvalidParamsError
@@ -34,6 +38,7 @@ if TYPE_CHECKING:
 __all__ = [
     "check_estimate",
     "check_project_id",
+    "download_project",
     "estimate_row",
     "print_estimate",
     "print_project",
@@ -239,3 +244,59 @@ def print_project(client: SogniClient, project_id: str, console: Console, *, as_
         extra += f", seed {job['seed']}" if job["seed"] is not None else ""
         extra += ", withheld by the safety filter" if job["nsfw_filtered"] else ""
         console.print(f"  job {job['id']} {job['status']}{extra}", highlight=False, soft_wrap=True)
+
+
+def download_project(
+    client: SogniClient,
+    project_id: str,
+    out: Path,
+    console: Console,
+    errors: Console,
+    *,
+    as_json: bool,
+) -> int:
+    """Download the results of a finished project into ``out``.
+
+    The live lookup tells first whether the project finished; an unfinished
+    one exits 1 (``not finished yet``) with nothing written. Saved paths go to
+    stdout, one a line (with ``as_json``: the project row plus ``files`` and
+    ``missing``); every job without media (failed, canceled, withheld) is
+    named on stderr and makes the exit status 1.
+
+    Returns:
+        The exit status: 0 when every job's result was saved, else 1.
+
+    Raises:
+        InvalidParamsError: a malformed id (field ``project_id``).
+        ApiStatusError: 404 for an unknown project or another account's; a
+            refused download-URL request.
+        TransportError: a download failed.
+    """
+    snapshot = client.projects.status(check_project_id(project_id))
+    row = project_row(snapshot)
+    if not snapshot.finished:
+        errors.print(
+            f"[red]error:[/] project {row['id']} is not finished yet ({row['status']}); "
+            "nothing downloaded, try again when it has finished",
+            highlight=False,
+        )
+        return 1
+    from sogni_core.client import record_results
+
+    record = client.projects.get(project_id)
+    saved = client.projects.download(record, out)
+    # which jobs have no media needs no request (the core reads the record)
+    missing = [r for r in record_results(record) if r.outcome != "completed"]
+    if as_json:
+        row["files"] = [str(path) for path in saved]
+        row["missing"] = [
+            {"id": r.job_id, "outcome": r.outcome, "reason": r.reason} for r in missing
+        ]
+        console.print_json(json.dumps(row))
+    else:
+        for path in saved:
+            console.print(str(path), highlight=False, soft_wrap=True)
+    for r in missing:
+        why = f" ({r.reason})" if r.reason and r.reason != "jobCompleted" else ""
+        errors.print(f"job {r.job_id} {r.outcome}{why}: no file", highlight=False)
+    return 1 if missing else 0

@@ -179,11 +179,19 @@ def build_parser() -> argparse.ArgumentParser:
 
     project = commands.add_parser(
         "project",
-        help="show one of your projects",
-        description="Show one of your projects: status and jobs finished of total.",
+        help="show one of your projects (or download its results)",
+        description="Show one of your projects: status and jobs finished of total. "
+        "With --out DIR, download the results of a finished project into DIR.",
     )
     project.add_argument("project_id", metavar="ID", help="project id (a UUID)")
     project.add_argument("--json", action="store_true", help="print JSON")
+    project.add_argument(
+        "--out",
+        metavar="DIR",
+        type=Path,
+        default=None,
+        help="download the results of the finished project into DIR (created if missing)",
+    )
     _add_global(project, sub=True)
 
     models = commands.add_parser("models", help="list models and their online workers")
@@ -283,10 +291,14 @@ def _cmd_video(ctx: _Context) -> int:
 
 
 def _cmd_project(ctx: _Context) -> int:
-    from ._project import check_project_id, print_project
+    from ._project import check_project_id, download_project, print_project
 
     check_project_id(ctx.args.project_id)  # before any I/O
     with open_client(ctx.args) as client:
+        if ctx.args.out is not None:
+            return download_project(
+                client, ctx.args.project_id, ctx.args.out, ctx.out, ctx.err, as_json=ctx.args.json
+            )
         print_project(client, ctx.args.project_id, ctx.out, as_json=ctx.args.json)
     return EXIT_OK
 
