@@ -46,7 +46,7 @@ from sogni_core.state.session import ReconnectPolicy
 
 from . import _backend as backend
 from ._driver import Driver
-from ._project import Project, dispatch, download_results
+from ._project import Project, dispatch, download_results, record_result_urls
 from ._rest import RestClient, unit_random
 
 if TYPE_CHECKING:
@@ -382,22 +382,20 @@ class Projects:
     async def result_urls(self, project: str | ProjectRecord) -> list[JobResult]:
         """Where the results of a finished project are, one entry per job.
 
-        For a project looked up by id (also one created by another process):
-        each completed job's direct URL, or a signed download URL minted for
-        its stored key with the same request a live project makes (the core's
-        :func:`sogni_core.client.record_results` decides which). Jobs without
-        media are reported, not skipped.
+        Each completed job's direct URL, or a signed URL minted for its key
+        with the live path's request (the core's ``record_results`` decides);
+        jobs without media are reported, not skipped.
 
         Args:
-            project: a project id (``project.id``, a UUID; any case), or the
+            project: a project id (a UUID; any case), or the
                 :class:`~sogni_core.protocol._generated.rest.ProjectRecord`
                 that :meth:`get` returned.
 
         Returns:
             A :class:`sogni_core.client.JobResult` per job: ``outcome``
             (``completed``, ``withheld``, ``canceled``, ``failed``,
-            ``unfinished``), ``url`` (set for every completed job), ``reason``,
-            ``media``, ``extension``. Signed URLs expire (about 30 minutes).
+            ``unfinished``), ``url`` (set for every completed job; signed URLs
+            expire), ``reason``, ``media``, ``extension``.
 
         Raises:
             InvalidParamsError: ``project`` is not a UUID string nor a record
@@ -406,38 +404,16 @@ class Projects:
                 yet (use :meth:`status`); a refused download-URL request.
             RemoteProtocolError: an answer lacks the documented shape.
         """
-        from sogni_core.client import record_media, record_results
-
-        record = await self._record(project)
-        results = record_results(record)
-        if any(r.fetch is not None for r in results):
-            model = record.model.id if record.model is not None else None
-            media = record_media(model, await self.model_catalogue())
-            results = record_results(record, media=media)
-        elif record.model is not None:
-            # Direct URLs need no request; the catalogue only names the media.
-            catalogue = self._catalogue or ()
-            results = record_results(record, media=record_media(record.model.id, catalogue))
-        driver = self._client._driver
-        resolved: list[JobResult] = []
-        for result in results:
-            fetch = result.fetch
-            if fetch is not None:
-                url = await driver._fetch(fetch.path, fetch.query)
-                result = msgspec.structs.replace(result, url=url, fetch=None)
-            resolved.append(result)
-        return resolved
+        return await record_result_urls(self, await self._record(project))
 
     async def download(
         self, project: str | ProjectRecord, folder: str | os.PathLike[str]
     ) -> list[Path]:
         """Stream the results of a finished project into ``folder``.
 
-        The looked-up counterpart of ``project.download(folder)``: the same
-        streaming and file names, ``<project id>_<job id>.<ext>`` (the job's
-        recorded output format, else ``png``/``mp4``/``mp3``/``glb`` by media).
-        Jobs without media (failed, canceled, withheld) are left out; read
-        :meth:`result_urls` to tell them apart.
+        As ``project.download(folder)`` streams and names them:
+        ``<project id>_<job id>.<ext>`` (the job's output format, else by
+        media). Jobs without media are left out (see :meth:`result_urls`).
 
         Args:
             project: a project id or the record :meth:`get` returned.
@@ -447,14 +423,14 @@ class Projects:
             The written paths, in job order.
 
         Raises:
-            InvalidParamsError: ``project`` is not a UUID string nor a record,
-                before any request.
-            ApiStatusError: 404 for an unknown or unfinished project; a refused
-                download-URL request.
+            InvalidParamsError: ``project`` is not a UUID string nor a
+                record, before any request.
+            ApiStatusError: 404 for an unknown or unfinished project; a
+                refused download-URL request.
             TransportError: a download failed.
         """
         record = await self._record(project)
-        results = await self.result_urls(record)
+        results = await record_result_urls(self, record)
         items = [(r.job_id, r.url, r.extension) for r in results if r.outcome == "completed"]
         return await download_results(self._client, record.id.upper(), items, folder)
 

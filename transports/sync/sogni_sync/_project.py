@@ -22,9 +22,19 @@ from sogni_core.state import events as ev
 from . import _backend as backend
 
 if TYPE_CHECKING:
-    from ._client import SogniClient
+    from sogni_core.client import JobResult
+    from sogni_core.protocol._generated.rest import ProjectRecord
 
-__all__ = ["END_EVENTS", "Project", "ProjectEvents", "dispatch", "download_results"]
+    from ._client import Projects, SogniClient
+
+__all__ = [
+    "END_EVENTS",
+    "Project",
+    "ProjectEvents",
+    "dispatch",
+    "download_results",
+    "record_result_urls",
+]
 
 log = logging.getLogger("sogni.client")
 
@@ -259,3 +269,36 @@ def download_results(
         client._rest.download(url, path)
         paths.append(path)
     return paths
+
+
+def record_result_urls(projects: Projects, record: ProjectRecord) -> list[JobResult]:
+    """The results of a looked-up project, each completed job with its URL.
+
+    The core's :func:`sogni_core.client.record_results` decides per job; a
+    key is turned into a signed URL by the driver's fetch, the one the live
+    ``FetchResultUrl`` action uses. The model catalogue (prefetched at
+    connect) names the media, which picks the download endpoint.
+
+    Raises:
+        ApiStatusError: a refused download-URL request.
+        RemoteProtocolError: an answer lacks the documented shape.
+    """
+    import msgspec
+
+    from sogni_core.client import record_media, record_results
+
+    model = record.model.id if record.model is not None else None
+    results = record_results(record)
+    if any(r.fetch is not None for r in results):
+        catalogue = projects.model_catalogue()
+    else:  # direct URLs only: no request; the cached catalogue names the media
+        catalogue = projects._catalogue or []
+    results = record_results(record, media=record_media(model, catalogue))
+    resolved: list[JobResult] = []
+    for result in results:
+        fetch = result.fetch
+        if fetch is not None:
+            url = projects._client._driver._fetch(fetch.path, fetch.query)
+            result = msgspec.structs.replace(result, url=url, fetch=None)
+        resolved.append(result)
+    return resolved
