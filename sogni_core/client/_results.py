@@ -26,7 +26,7 @@ import msgspec
 
 from sogni_core.state import events as ev
 from sogni_core.state._adapters import _URL_KEYS
-from sogni_core.state._rules import ProjectSpec, result_url_request
+from sogni_core.state._rules import ProjectSpec, result_route, result_url_request
 
 if TYPE_CHECKING:
     from sogni_core.protocol._generated.rest import ProjectJobRecord, ProjectRecord
@@ -134,12 +134,16 @@ def record_results(record: ProjectRecord, *, media: str = "image") -> tuple[JobR
         }
         if job.status == "jobCompleted":
             direct = next((u for u in (getattr(job, k) for k in _DIRECT) if u), None)
-            withheld = bool(job.triggered_nsfw_filter) and not job.nsfw_detected
-            if direct:  # the live order (ProjectMachine.on_result)
+            route = result_route(  # the live jobResult path's order
+                direct_url=direct,
+                user_canceled=job.reason == "artistCanceled",
+                withheld=bool(job.triggered_nsfw_filter) and not job.nsfw_detected,
+            )
+            if route == "direct":
                 out.append(JobResult(outcome="completed", url=direct, **common))
-            elif job.reason == "artistCanceled":
+            elif route == "canceled":
                 out.append(JobResult(outcome="canceled", **common))
-            elif withheld:
+            elif route == "withheld":
                 out.append(JobResult(outcome="withheld", **common))
             else:
                 spec = ProjectSpec(

@@ -19,6 +19,7 @@ __all__ = [
     "error_info_from_wire",
     "format_limit",
     "parse_seed",
+    "result_route",
     "result_url_request",
     "runtime_limit",
 ]
@@ -125,6 +126,25 @@ def format_limit(seconds: float) -> str:
         hours = minutes // 60
         return f"{hours} hour{'' if hours == 1 else 's'}"
     return f"{minutes} minute{'' if minutes == 1 else 's'}"
+
+
+def result_route(
+    *, direct_url: str | None, user_canceled: bool, withheld: bool
+) -> Literal["direct", "canceled", "withheld", "fetch"]:
+    """How a finished job's result is resolved, in the reference's order (01 §4.10.4).
+
+    A direct URL completes the job with it; a cancel ends it without one; a
+    result the NSFW filter withheld completes it without one; anything else
+    needs a signed URL (:func:`result_url_request`). Shared by the live
+    ``jobResult`` path and by a looked-up project record.
+    """
+    if direct_url:
+        return "direct"
+    if user_canceled:
+        return "canceled"
+    if withheld:
+        return "withheld"
+    return "fetch"
 
 
 def result_url_request(spec: ProjectSpec, job_id: str) -> ev.FetchResultUrl:

@@ -76,6 +76,7 @@ from sogni_core.state._rules import (
     ProjectSpec,
     format_limit,
     parse_seed,
+    result_route,
     result_url_request,
     runtime_limit,
 )
@@ -532,13 +533,14 @@ class ProjectMachine:
         elif job.step_count > 0:
             job.step = job.step_count
         job.seed = parse_seed(seed, job.seed)
-        withheld = triggered_nsfw and not nsfw_detected
-        if direct_url:
+        withheld = triggered_nsfw and not nsfw_detected and not self.spec.disable_nsfw_filter
+        route = result_route(direct_url=direct_url, user_canceled=user_canceled, withheld=withheld)
+        if route == "direct":
             job.result_url = direct_url
             self._job_input(job, JobInput.RESULT_FINAL, now, out)
-        elif user_canceled:
+        elif route == "canceled":
             self._job_input(job, JobInput.RESULT_CANCELED, now, out)
-        elif withheld and not self.spec.disable_nsfw_filter:
+        elif route == "withheld":
             self._job_input(job, JobInput.RESULT_FINAL, now, out)
         else:
             self._job_input(job, JobInput.RESULT_NEEDS_URL, now, out)
